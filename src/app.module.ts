@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TerminusModule } from '@nestjs/terminus';
+import { APP_CONFIG } from './config/app-config.token.js';
+import type { AppConfig } from './config/app.config.js';
+import { WebsocketModule } from './core/websocket/index.js';
+import { DevTokenController } from './dev-auth/dev-token.controller.js';
+import { HealthController } from './health/health.controller.js';
+
+/** The app: the realtime core, the feature modules, health and (in development) the dev token endpoint. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [EventEmitterModule.forRoot(), TerminusModule, WebsocketModule.forRoot(config.websocket)],
+      controllers: [HealthController, ...(config.devAuth ? [DevTokenController] : [])],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

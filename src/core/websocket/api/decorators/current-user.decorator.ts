@@ -1,0 +1,14 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { AuthenticatedUser, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+
+/**
+ * The authenticated user of the socket that sent the event.
+ *
+ * @example
+ * @OnMessage('presence:set')
+ * set(@CurrentUser() user: AuthenticatedUser) { return this.presence.set(user.userId); }
+ */
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedUser =>
+    context.switchToWs().getClient<RealtimeSocket>().data.user,
+);

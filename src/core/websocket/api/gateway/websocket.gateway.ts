@@ -1,0 +1,42 @@
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { ConnectionManager } from '../../application/services/connection-manager.service.js';
+import { MessageRouter } from '../../application/services/message-router.service.js';
+import { SessionService } from '../../application/services/session.service.js';
+import { SocketServerHost, type RealtimeServer } from '../../application/services/socket-server.host.js';
+import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { isRealtimeServer } from '../../infrastructure/adapters/redis-io.adapter.js';
+import { WsAuthenticator } from '../../infrastructure/auth/ws-authenticator.js';
+import { missingAdapterMessage } from '../../websocket.messages.js';
+
+/**
+ * The only gateway. It knows no feature: it authenticates (through the
+ * handshake middleware), registers the socket, and hands every event to the
+ * router. Its options come from the adapter, not from this decorator.
+ */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly host: SocketServerHost,
+    private readonly authenticator: WsAuthenticator,
+    private readonly connections: ConnectionManager,
+    private readonly sessions: SessionService,
+    private readonly router: MessageRouter,
+  ) {}
+
+  afterInit(server: RealtimeServer): void {
+    if (!isRealtimeServer(server)) throw new Error(missingAdapterMessage());
+    this.host.attach(server);
+    server.use(this.authenticator.middleware);
+  }
+
+  handleConnection(socket: RealtimeSocket): void {
+    this.connections.register(socket);
+    this.sessions.start(socket);
+    socket.onAny(this.router.listener);
+  }
+
+  handleDisconnect(socket: RealtimeSocket): void {
+    this.sessions.end(socket);
+    void this.connections.unregister(socket);
+  }
+}

@@ -1,0 +1,25 @@
+/** One connected socket, as the registry knows it. */
+export interface ConnectionEntry {
+  socketId: string;
+  userId: string;
+  nodeId: string;
+}
+
+/**
+ * Who is connected where: the single source of truth for per-user socket
+ * counts. The in-memory twin serves one node; the Redis twin the whole cluster.
+ * Every method is atomic on its own, so the count a call returns is the one
+ * its change produced, and exactly one caller sees a user's 0 -> 1 and 1 -> 0.
+ */
+export abstract class ConnectionRegistry {
+  /** Adds the socket unless the user already has `maxPerUser`; returns the user's count after the call. */
+  abstract add(entry: ConnectionEntry, maxPerUser: number): Promise<{ admitted: boolean; count: number }>;
+  /** Removes the socket; `removed` is false when it was not there. Returns the user's count after the call. */
+  abstract remove(entry: ConnectionEntry): Promise<{ removed: boolean; count: number }>;
+  /** The user's sockets on every node. */
+  abstract socketsOf(userId: string): Promise<ConnectionEntry[]>;
+  /** The number of the user's sockets on every node. */
+  abstract countOf(userId: string): Promise<number>;
+  /** The number of sockets on every node. */
+  abstract countAll(): Promise<number>;
+}

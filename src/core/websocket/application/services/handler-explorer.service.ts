@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { ON_MESSAGE_METADATA, REALTIME_HANDLER_METADATA } from '../../api/decorators/realtime-handler.decorator.js';
+import { invalidEventNameMessage, scopedHandlerMessage } from '../../websocket.messages.js';
+
+export interface DiscoveredHandler {
+  event: string;
+  instance: object;
+  methodName: string;
+  /** `Class.method`, for messages. */
+  name: string;
+}
+
+const EVENT_NAME = /^[a-z0-9][a-z0-9_-]*:[a-z0-9][a-z0-9_-]*$/;
+
+/** Finds every `@OnMessage()` method of every `@RealtimeHandler()` provider. */
+@Injectable()
+export class HandlerExplorer {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  explore(): DiscoveredHandler[] {
+    const found: DiscoveredHandler[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const { instance, metatype } = wrapper;
+      if (!metatype || wrapper.isAlias || !Reflect.getMetadata(REALTIME_HANDLER_METADATA, metatype)) continue;
+      const className = (metatype as { name: string }).name;
+      if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) throw new Error(scopedHandlerMessage(className));
+      if (!instance || !Object.getPrototypeOf(instance)) continue;
+      for (const methodName of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const event: unknown = Reflect.getMetadata(ON_MESSAGE_METADATA, (instance as Record<string, unknown>)[methodName] as object);
+        if (event === undefined) continue;
+        const name = `${className}.${methodName}`;
+        if (typeof event !== 'string' || !EVENT_NAME.test(event)) throw new Error(invalidEventNameMessage(String(event), name));
+        found.push({ event, instance, methodName, name });
+      }
+    }
+    return found;
+  }
+}

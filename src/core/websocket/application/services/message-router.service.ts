@@ -1,0 +1,142 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ExternalContextCreator, type ParamsFactory } from '@nestjs/core';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { toErrorBody } from '../../domain/errors/error-body.js';
+import { RealtimeException } from '../../domain/errors/realtime.exception.js';
+import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { WsLoggingInterceptor } from '../../infrastructure/interceptors/ws-logging.interceptor.js';
+import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
+import { duplicateHandlerMessage } from '../../websocket.messages.js';
+import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { HandlerExplorer, type DiscoveredHandler } from './handler-explorer.service.js';
+import { SessionService } from './session.service.js';
+
+/** Nest's key for parameter decorators (`@MessageBody()`, `@ConnectedSocket()`), shared by HTTP and WebSocket handlers. */
+const ROUTE_ARGS_METADATA = '__routeArguments__';
+
+/**
+ * Maps `@ConnectedSocket()` and `@MessageBody()` to the arguments a routed
+ * handler is invoked with: `[socket, body, event]`, the order of Nest's own
+ * gateways, so `context.switchToWs()` works in guards and interceptors.
+ */
+const wsParams: ParamsFactory = {
+  exchangeKeyForValue(type, data, args: unknown[]) {
+    // Nest's WsParamtype: SOCKET = 0, PAYLOAD = 3.
+    if (type === 0) return args[0];
+    if (type === 3) return data ? (args[1] as Record<string, unknown> | undefined)?.[data as string] : args[1];
+    return undefined;
+  },
+};
+
+type Invoke = (socket: RealtimeSocket, body: unknown, event: string) => Promise<unknown>;
+type Ack = (reply: Envelope) => void;
+
+/**
+ * The one listener every socket has: checks the session and the rate limit,
+ * finds the handler that owns the event, runs it through Nest's guards, pipes,
+ * interceptors and filters, and answers with exactly one envelope.
+ */
+@Injectable()
+export class MessageRouter implements OnModuleInit {
+  private readonly logger = new Logger('MessageRouter');
+  private readonly routes = new Map<string, { invoke: Invoke; name: string }>();
+  private readonly limiter: BurstyRateLimiter;
+
+  /** Attach with `socket.onAny(router.listener)`: one shared function, nothing allocated per socket. */
+  readonly listener: (this: RealtimeSocket, ...args: unknown[]) => void;
+
+  constructor(
+    private readonly explorer: HandlerExplorer,
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly sessions: SessionService,
+    private readonly logging: WsLoggingInterceptor,
+    @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions,
+  ) {
+    const { perSecond, burst } = options.rateLimit;
+    // A token bucket built from two windows: `perSecond` every second, and the
+    // rest of the burst spread over the time it takes to refill it.
+    this.limiter = new BurstyRateLimiter(
+      new RateLimiterMemory({ keyPrefix: 'ws-rate', points: perSecond, duration: 1 }),
+      new RateLimiterMemory({ keyPrefix: 'ws-burst', points: Math.max(1, burst - perSecond), duration: Math.max(1, Math.ceil(burst / perSecond)) }),
+    );
+    const router = this;
+    this.listener = function (this: RealtimeSocket, ...args: unknown[]) {
+      router.dispatch(this, args);
+    };
+  }
+
+  onModuleInit(): void {
+    for (const handler of this.explorer.explore()) this.add(handler);
+    this.logger.log(`Routing ${this.routes.size} events: ${[...this.routes.keys()].sort().join(', ')}`);
+  }
+
+  /** The events the router serves, with the handler that owns each. */
+  get events(): ReadonlyMap<string, string> {
+    return new Map([...this.routes].map(([event, route]) => [event, route.name]));
+  }
+
+  /** Handles one incoming packet: `[event, body?, ack?]` as Socket.IO hands it over. */
+  dispatch(socket: RealtimeSocket, args: unknown[]): void {
+    const event = String(args[0]);
+    const last = args[args.length - 1];
+    const ack = args.length > 1 && typeof last === 'function' ? (last as Ack) : undefined;
+    const body = args.length > (ack ? 2 : 1) ? args[1] : undefined;
+    this.logging
+      .intercept(socket, event, () => this.handle(socket, event, body))
+      .then((reply) => this.reply(socket, event, reply, ack));
+  }
+
+  private async handle(socket: RealtimeSocket, event: string, body: unknown): Promise<Envelope> {
+    let route;
+    try {
+      this.sessions.assertActive(socket);
+      await this.consume(socket);
+      route = this.routes.get(event);
+      if (!route) throw new RealtimeException('UNKNOWN_EVENT', `No handler for "${event}"`);
+    } catch (error) {
+      if (!(error instanceof RealtimeException)) this.logger.error(`Routing "${event}" failed`, (error as Error)?.stack);
+      return { ok: false, error: toErrorBody(error) };
+    }
+    try {
+      // Nest's exception handler has already logged an unexpected error with its stack.
+      const data = await route.invoke(socket, body, event);
+      return { ok: true, data: data ?? null };
+    } catch (error) {
+      return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
+  private async consume(socket: RealtimeSocket): Promise<void> {
+    try {
+      await this.limiter.consume(socket.id);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
+      throw error;
+    }
+  }
+
+  private reply(socket: RealtimeSocket, event: string, reply: Envelope, ack: Ack | undefined): void {
+    if (ack) return ack(reply);
+    if (!reply.ok && socket.connected) {
+      socket.emit('exception', { status: 'error', event, code: reply.error.code, message: reply.error.message });
+    }
+  }
+
+  private add({ event, instance, methodName, name }: DiscoveredHandler): void {
+    const existing = this.routes.get(event);
+    if (existing) throw new Error(duplicateHandlerMessage(event, existing.name, name));
+    const callback = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
+    const invoke = this.contextCreator.create(
+      instance,
+      callback,
+      methodName,
+      ROUTE_ARGS_METADATA,
+      wsParams,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: true },
+      'ws',
+    ) as Invoke;
+    this.routes.set(event, { invoke, name });
+  }
+}

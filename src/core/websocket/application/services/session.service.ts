@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { RealtimeException } from '../../domain/errors/realtime.exception.js';
+import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { RealtimeEvents, type SessionRefreshedEvent } from '../../domain/realtime-events.js';
+import { TokenVerifier } from '../../infrastructure/auth/token-verifier.js';
+
+/** setTimeout's longest delay; a later deadline is reached in several steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A socket's session: `session:ready` on connect, the token's lifetime, its
+ * refresh, and `session:expired` when the lifetime passes.
+ */
+@Injectable()
+export class SessionService {
+  private readonly timers = new WeakMap<RealtimeSocket, NodeJS.Timeout>();
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  start(socket: RealtimeSocket): void {
+    const { userId, expiresAt } = socket.data.user;
+    socket.emit('session:ready', { userId, socketId: socket.id, expiresAt: new Date(expiresAt).toISOString() });
+    this.arm(socket);
+  }
+
+  end(socket: RealtimeSocket): void {
+    clearTimeout(this.timers.get(socket));
+    this.timers.delete(socket);
+  }
+
+  /** Throws `TOKEN_EXPIRED` once the socket's token is past its deadline. */
+  assertActive(socket: RealtimeSocket): void {
+    const { user } = socket.data;
+    if (!user) throw new RealtimeException('UNAUTHORIZED', 'This socket is not authenticated');
+    if (Date.now() > this.verifier.deadlineOf(user)) throw new RealtimeException('TOKEN_EXPIRED', 'The token has expired');
+  }
+
+  /**
+   * Moves the socket's expiry with a new token of the same user. Listeners of
+   * `realtime.session.refreshed` (such as chat re-checking its rooms) finish
+   * before this returns, so the client's reply comes after their effects.
+   */
+  async refresh(socket: RealtimeSocket, token: unknown): Promise<{ expiresAt: string }> {
+    let user;
+    try {
+      user = this.verifier.verify(token);
+    } catch {
+      throw new RealtimeException('UNAUTHORIZED', 'The new token is not valid');
+    }
+    if (user.userId !== socket.data.user.userId) {
+      throw new RealtimeException('UNAUTHORIZED', 'The new token is for another user');
+    }
+    socket.data.user = user;
+    this.arm(socket);
+    const event: SessionRefreshedEvent = { socket, user };
+    await this.events.emitAsync(RealtimeEvents.sessionRefreshed, event);
+    return { expiresAt: new Date(user.expiresAt).toISOString() };
+  }
+
+  private arm(socket: RealtimeSocket): void {
+    clearTimeout(this.timers.get(socket));
+    const remaining = this.verifier.deadlineOf(socket.data.user) - Date.now();
+    const timer = setTimeout(
+      () => (remaining > MAX_TIMER_MS ? this.arm(socket) : this.expire(socket)),
+      Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+    );
+    timer.unref();
+    this.timers.set(socket, timer);
+  }
+
+  private expire(socket: RealtimeSocket): void {
+    this.timers.delete(socket);
+    if (!socket.connected) return;
+    socket.emit('session:expired', { expiredAt: new Date(socket.data.user.expiresAt).toISOString() });
+    socket.disconnect(true);
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ExtendedError } from 'socket.io';
+import { ConnectionManager } from '../../application/services/connection-manager.service.js';
+import type { ErrorCode } from '../../domain/errors/error-code.js';
+import { RealtimeException } from '../../domain/errors/realtime.exception.js';
+import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
+import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { TokenVerifier } from './token-verifier.js';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The handshake middleware: origin, token, per-user cap, in that order. A
+ * refused handshake never becomes a socket, so no handler ever runs for it;
+ * the client gets `connect_error` with `err.message === code` and
+ * `err.data = { code, message }`.
+ */
+@Injectable()
+export class WsAuthenticator {
+  private readonly logger = new Logger('WsHandshake');
+  private readonly origins: ReadonlySet<string>;
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly connections: ConnectionManager,
+    @Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions,
+  ) {
+    this.origins = new Set(options.corsOrigins);
+  }
+
+  readonly middleware = (socket: RealtimeSocket, next: (err?: ExtendedError) => void): void => {
+    this.authenticate(socket).then(
+      () => next(),
+      (error: unknown) => next(this.refusal(socket, error)),
+    );
+  };
+
+  private async authenticate(socket: RealtimeSocket): Promise<void> {
+    const origin = socket.handshake.headers.origin;
+    if (this.origins.size > 0 && origin !== undefined && !this.origins.has(origin)) {
+      throw new RealtimeException('FORBIDDEN', 'This origin is not allowed');
+    }
+    socket.data.user = this.verifier.verify(this.tokenOf(socket));
+    if (!(await this.connections.admit(socket))) {
+      throw new RealtimeException('TOO_MANY_CONNECTIONS', 'This user has too many connections');
+    }
+  }
+
+  private tokenOf(socket: RealtimeSocket): unknown {
+    const { auth, headers, query } = socket.handshake;
+    if (auth && typeof auth === 'object' && 'token' in auth) return auth.token;
+    const bearer = typeof headers.authorization === 'string' ? BEARER.exec(headers.authorization) : null;
+    if (bearer) return bearer[1];
+    if (query.token !== undefined) {
+      if (!this.options.auth.allowQueryToken) throw new RealtimeException('UNAUTHORIZED', 'Tokens in the URL are not accepted');
+      return query.token;
+    }
+    return undefined;
+  }
+
+  private refusal(socket: RealtimeSocket, error: unknown): ExtendedError {
+    let code: ErrorCode = 'UNAUTHORIZED';
+    let message = 'Authentication failed';
+    if (error instanceof RealtimeException) {
+      ({ code, message } = error);
+    } else {
+      this.logger.error('Handshake failed unexpectedly', (error as Error)?.stack);
+      code = 'INTERNAL';
+      message = 'The server could not complete the handshake';
+    }
+    this.logger.debug({ msg: 'handshake refused', code, address: socket.handshake.address });
+    const refusal: ExtendedError = new Error(code);
+    refusal.data = { code, message };
+    return refusal;
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+
+/**
+ * Wraps every routed event, including those refused before a handler runs
+ * (expired, rate limited, unknown), and writes one structured line for it at
+ * `debug` level: event, user, socket, duration and outcome code. Never the
+ * payload, never the token. With `debug` off it costs one check per event.
+ */
+@Injectable()
+export class WsLoggingInterceptor {
+  private readonly logger = new Logger('WsEvent');
+
+  intercept(socket: RealtimeSocket, event: string, handle: () => Promise<Envelope>): Promise<Envelope> {
+    if (!Logger.isLevelEnabled('debug')) return handle();
+    const started = performance.now();
+    return handle().then((reply) => {
+      this.logger.debug({
+        event,
+        userId: socket.data.user?.userId,
+        socketId: socket.id,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        outcome: reply.ok ? 'OK' : reply.error.code,
+      });
+      return reply;
+    });
+  }
+}

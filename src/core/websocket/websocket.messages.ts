@@ -1,0 +1,13 @@
+/** Start-up failures of the module, worded in one place. */
+export const duplicateHandlerMessage = (event: string, first: string, second: string): string =>
+  `Two realtime handlers for "${event}": ${first} and ${second}. An event has exactly one owner; remove one of them.`;
+
+export const invalidEventNameMessage = (event: string, where: string): string =>
+  `${where} handles "${event}", which is not a "domain:action" event name (lowercase letters, digits, "-" and "_" on each side of one colon).`;
+
+export const scopedHandlerMessage = (where: string): string =>
+  `${where} is request- or transient-scoped. Realtime handlers are bound once at start-up and must be singletons.`;
+
+export const missingAdapterMessage = (): string =>
+  'The realtime server was not created by RedisIoAdapter, so its limits and options are not applied. ' +
+  'Call app.useWebSocketAdapter(new RedisIoAdapter(app)) before app.listen().';

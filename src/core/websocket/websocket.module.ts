@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { SessionHandlers } from './api/handlers/session.handlers.js';
+import { RealtimeGateway } from './api/gateway/websocket.gateway.js';
+import { ConnectionRegistry } from './application/ports/connection-registry.port.js';
+import { ConnectionManager } from './application/services/connection-manager.service.js';
+import { HandlerExplorer } from './application/services/handler-explorer.service.js';
+import { MessageRouter } from './application/services/message-router.service.js';
+import { RealtimeEmitter } from './application/services/realtime-emitter.service.js';
+import { SessionService } from './application/services/session.service.js';
+import { SocketServerHost } from './application/services/socket-server.host.js';
+import { TokenVerifier } from './infrastructure/auth/token-verifier.js';
+import { WsAuthenticator } from './infrastructure/auth/ws-authenticator.js';
+import { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
+import { WsLoggingInterceptor } from './infrastructure/interceptors/ws-logging.interceptor.js';
+import { InMemoryConnectionRegistry } from './infrastructure/memory/in-memory-connection.registry.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resolveWebsocketOptions } from './websocket.module-definition.js';
+
+/**
+ * The realtime core: one gateway, handshake authentication, the event router,
+ * the connection manager and the emitter. Needs `EventEmitterModule.forRoot()`
+ * in the app, and `RedisIoAdapter` as the app's WebSocket adapter.
+ *
+ * @example
+ * WebsocketModule.forRoot({ auth: { secret: process.env.JWT_SECRET } })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    { provide: WEBSOCKET_OPTIONS, useFactory: resolveWebsocketOptions, inject: [MODULE_OPTIONS_TOKEN] },
+    { provide: ConnectionRegistry, useClass: InMemoryConnectionRegistry },
+    SocketServerHost,
+    TokenVerifier,
+    WsAuthenticator,
+    ConnectionManager,
+    SessionService,
+    HandlerExplorer,
+    WsLoggingInterceptor,
+    MessageRouter,
+    RealtimeEmitter,
+    WsJwtAuthGuard,
+    SessionHandlers,
+    RealtimeGateway,
+  ],
+  exports: [WEBSOCKET_OPTIONS, SocketServerHost, ConnectionManager, RealtimeEmitter, SessionService, WsJwtAuthGuard, MessageRouter],
+})
+export class WebsocketModule extends ConfigurableModuleClass {}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** Algorithms a token may be signed with. `none` is not among them, whatever the configuration says. */
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** Options of `WebsocketModule.forRoot()` / `forRootAsync()`. */
+export interface WebsocketModuleOptions {
+  auth: {
+    /** HMAC secret for HS* tokens. One of `secret` and `publicKey` is required. */
+    secret?: string;
+    /** PEM public key for RS*, PS* and ES* tokens. */
+    publicKey?: string;
+    /** Accepted signing algorithms. @default ['HS256'] */
+    algorithms?: JwtAlgorithm[];
+    /** Required `iss` when set. */
+    issuer?: string;
+    /** Required `aud` when set. */
+    audience?: string;
+    /** Seconds of clock skew allowed on `exp` and `nbf`. @default 5 */
+    clockToleranceSec?: number;
+    /** Accept `?token=` in the handshake URL (tokens in URLs end up in access logs). @default false */
+    allowQueryToken?: boolean;
+    /** Longer tokens are refused before any verification. @default 8192 */
+    maxTokenBytes?: number;
+  };
+  /** Socket.IO path. @default '/socket.io' */
+  path?: string;
+  /** Allowed `Origin` values; empty allows every origin. Requests without `Origin` are not affected. @default [] */
+  corsOrigins?: string[];
+  /** Largest accepted frame; a larger one closes that connection. @default 65536 */
+  maxPayloadBytes?: number;
+  /** Engine.IO heartbeat interval. @default 25000 */
+  pingIntervalMs?: number;
+  /** How long a silent connection is kept after a ping. @default 20000 */
+  pingTimeoutMs?: number;
+  /** How long a transport may stay open without completing the Socket.IO handshake. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Per-socket token bucket checked before any handler runs. @default { perSecond: 50, burst: 100 } */
+  rateLimit?: { perSecond?: number; burst?: number };
+  /** Further handshakes of a user with this many sockets are refused. @default 20 */
+  maxConnectionsPerUser?: number;
+  /** This node's name in the cluster. @default `${hostname}-${pid}` */
+  nodeId?: string;
+}
+
+const positiveInt = z.number().int().positive();
+
+export const websocketOptionsSchema = z.object({
+  auth: z
+    .object({
+      secret: z.string().min(1).optional(),
+      publicKey: z.string().min(1).optional(),
+      algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['HS256']),
+      issuer: z.string().min(1).optional(),
+      audience: z.string().min(1).optional(),
+      clockToleranceSec: z.number().min(0).max(300).default(5),
+      allowQueryToken: z.boolean().default(false),
+      maxTokenBytes: positiveInt.default(8192),
+    })
+    .refine((auth) => Boolean(auth.secret) !== Boolean(auth.publicKey), {
+      message: 'exactly one of secret and publicKey is required',
+    })
+    .refine((auth) => auth.algorithms.every((alg) => alg.startsWith('HS') === Boolean(auth.secret)), {
+      message: 'HS* algorithms go with a secret, the others with a public key',
+      path: ['algorithms'],
+    }),
+  path: z.string().regex(/^\/\S*$/).default('/socket.io'),
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  maxPayloadBytes: positiveInt.default(65536),
+  pingIntervalMs: positiveInt.default(25000),
+  pingTimeoutMs: positiveInt.default(20000),
+  connectTimeoutMs: positiveInt.default(10000),
+  rateLimit: z
+    .object({ perSecond: positiveInt.default(50), burst: positiveInt.default(100) })
+    .refine((limit) => limit.burst >= limit.perSecond, { message: 'burst must be at least perSecond', path: ['burst'] })
+    .default({ perSecond: 50, burst: 100 }),
+  maxConnectionsPerUser: positiveInt.default(20),
+  nodeId: z.string().min(1).max(128).optional(),
+});
+
+/** The options after defaults, as every service of the module reads them. */
+export type ResolvedWebsocketOptions = z.output<typeof websocketOptionsSchema> & { nodeId: string };

@@ -1,0 +1,30 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { SocketServerHost } from '../core/websocket/index.js';
+
+/** Liveness says the process answers; readiness says it can take connections. */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly host: SocketServerHost,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => {
+        const indicator = this.indicators.check('websocket');
+        return this.host.started ? indicator.up() : indicator.down({ reason: 'the socket server is not started' });
+      },
+    ]);
+  }
+}

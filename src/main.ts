@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/app.config.js';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  const app = await createApp(config);
+  const logger = new Logger('Bootstrap');
+  if (config.generatedSecret) {
+    logger.warn('No JWT_SECRET or JWT_PUBLIC_KEY: signing with a random secret made for this run; POST /auth/dev-token is on');
+  } else if (config.devAuth) {
+    logger.warn('DEV_AUTH is on: POST /auth/dev-token signs tokens for anyone who asks');
+  }
+  await app.listen(config.port);
+  logger.log(`Listening on port ${config.port}`);
+}
+
+void bootstrap();
