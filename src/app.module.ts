@@ -6,6 +6,9 @@ import type { AppConfig } from './config/app.config.js';
 import { WebsocketModule } from './core/websocket/index.js';
 import { DevTokenController } from './dev-auth/dev-token.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { ChatModule } from './modules/chat/chat.module.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { PresenceModule } from './modules/presence/presence.module.js';
 
 /** The app: the realtime core, the feature modules, health and (in development) the dev token endpoint. */
 @Module({})
@@ -13,7 +16,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [EventEmitterModule.forRoot(), TerminusModule, WebsocketModule.forRoot(config.websocket)],
+      imports: [
+        EventEmitterModule.forRoot(),
+        TerminusModule,
+        WebsocketModule.forRoot(config.websocket),
+        ChatModule.forRoot({ historyPerRoom: config.chat.historyPerRoom }),
+        PresenceModule.forRoot({ offlineGraceMs: config.presence.offlineGraceMs }),
+        NotificationsModule,
+      ],
       controllers: [HealthController, ...(config.devAuth ? [DevTokenController] : [])],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
