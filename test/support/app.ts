@@ -31,7 +31,14 @@ export interface ClientOptions {
 /** Starts the real app on a free loopback port with the given environment on top of a test baseline. */
 export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'error', ...env });
-  const app = await createApp(config, false);
+  return serve(await createApp(config, false), config);
+}
+
+/**
+ * Starts any Nest app that imports `WebsocketModule` (for tests of the module
+ * with feature modules of their own); `config` is only reported back.
+ */
+export async function serve(app: INestApplication, config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET })): Promise<TestApp> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -1,3 +1,4 @@
+import type { OnApplicationBootstrap } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import { ConnectionManager } from '../../application/services/connection-manager.service.js';
 import { MessageRouter } from '../../application/services/message-router.service.js';
@@ -14,7 +15,7 @@ import { missingAdapterMessage } from '../../websocket.messages.js';
  * router. Its options come from the adapter, not from this decorator.
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationBootstrap {
   constructor(
     private readonly host: SocketServerHost,
     private readonly authenticator: WsAuthenticator,
@@ -24,9 +25,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(server: RealtimeServer): void {
-    if (!isRealtimeServer(server)) throw new Error(missingAdapterMessage());
     this.host.attach(server);
     server.use(this.authenticator.middleware);
+  }
+
+  /** Fails start-up (an error thrown in `afterInit` would escape Nest as an unhandled one). */
+  onApplicationBootstrap(): void {
+    if (!isRealtimeServer(this.host.server)) throw new Error(missingAdapterMessage());
   }
 
   handleConnection(socket: RealtimeSocket): void {

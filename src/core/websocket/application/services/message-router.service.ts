@@ -40,7 +40,7 @@ type Ack = (reply: Envelope) => void;
 export class MessageRouter implements OnModuleInit {
   private readonly logger = new Logger('MessageRouter');
   private readonly routes = new Map<string, { invoke: Invoke; name: string }>();
-  private readonly limiter: BurstyRateLimiter;
+  private readonly limiter: Pick<RateLimiterMemory, 'consume'>;
 
   /** Attach with `socket.onAny(router.listener)`: one shared function, nothing allocated per socket. */
   readonly listener: (this: RealtimeSocket, ...args: unknown[]) => void;
@@ -54,11 +54,12 @@ export class MessageRouter implements OnModuleInit {
   ) {
     const { perSecond, burst } = options.rateLimit;
     // A token bucket built from two windows: `perSecond` every second, and the
-    // rest of the burst spread over the time it takes to refill it.
-    this.limiter = new BurstyRateLimiter(
-      new RateLimiterMemory({ keyPrefix: 'ws-rate', points: perSecond, duration: 1 }),
-      new RateLimiterMemory({ keyPrefix: 'ws-burst', points: Math.max(1, burst - perSecond), duration: Math.max(1, Math.ceil(burst / perSecond)) }),
-    );
+    // rest of the burst over the time it takes to refill it.
+    const steady = new RateLimiterMemory({ keyPrefix: 'ws-rate', points: perSecond, duration: 1 });
+    this.limiter =
+      burst > perSecond
+        ? new BurstyRateLimiter(steady, new RateLimiterMemory({ keyPrefix: 'ws-burst', points: burst - perSecond, duration: Math.ceil(burst / perSecond) }))
+        : steady;
     const router = this;
     this.listener = function (this: RealtimeSocket, ...args: unknown[]) {
       router.dispatch(this, args);

@@ -1,0 +1,65 @@
+import { ConfigError, loadConfig } from './app.config.js';
+
+describe('loadConfig', () => {
+  it('applies the protocol defaults', () => {
+    const config = loadConfig({ JWT_SECRET: 'secret' });
+    expect(config.port).toBe(3000);
+    expect(config.devAuth).toBe(false);
+    expect(config.websocket).toMatchObject({
+      auth: { secret: 'secret', algorithms: ['HS256'], clockToleranceSec: 5, allowQueryToken: false },
+      path: '/socket.io',
+      corsOrigins: [],
+      maxPayloadBytes: 65536,
+      rateLimit: { perSecond: 50, burst: 100 },
+      maxConnectionsPerUser: 20,
+    });
+    expect(config.presence).toEqual({ offlineGraceMs: 5000, heartbeatMs: 5000 });
+    expect(config.shutdownGraceMs).toBe(10000);
+  });
+
+  it('makes a random secret and turns on dev tokens in development without a key', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.generatedSecret).toBe(true);
+    expect(a.devAuth).toBe(true);
+    expect(a.websocket.auth.secret).toHaveLength(43);
+    expect(a.websocket.auth.secret).not.toBe(b.websocket.auth.secret);
+  });
+
+  it('refuses to start in production without a key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  });
+
+  it('refuses DEV_AUTH in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's', DEV_AUTH: 'true' })).toThrow('DEV_AUTH');
+  });
+
+  it.each([
+    ['WS_MAX_PAYLOAD_BYTES', 'lots'],
+    ['WS_RATE_LIMIT_PER_SEC', '0'],
+    ['WS_MAX_CONNECTIONS_PER_USER', '-3'],
+    ['PORT', '70000'],
+    ['JWT_ALGORITHMS', 'none'],
+    ['LOG_LEVEL', 'chatty'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['WS_ALLOW_QUERY_TOKEN', 'yes please'],
+  ])('names %s when its value %j is bad', (name, value) => {
+    expect(() => loadConfig({ JWT_SECRET: 's', [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ JWT_SECRET: 's', [name]: value })).toThrow(name);
+  });
+
+  it('refuses a burst smaller than the rate', () => {
+    expect(() => loadConfig({ JWT_SECRET: 's', WS_RATE_LIMIT_PER_SEC: '10', WS_RATE_LIMIT_BURST: '5' })).toThrow('WS_RATE_LIMIT_BURST');
+  });
+
+  it('refuses an HMAC secret with asymmetric algorithms, and both keys at once', () => {
+    expect(() => loadConfig({ JWT_SECRET: 's', JWT_ALGORITHMS: 'RS256' })).toThrow('JWT_ALGORITHMS');
+    expect(() => loadConfig({ JWT_SECRET: 's', JWT_PUBLIC_KEY: 'k' })).toThrow('JWT_SECRET and JWT_PUBLIC_KEY');
+  });
+
+  it('reads comma lists', () => {
+    const config = loadConfig({ JWT_SECRET: 's', WS_CORS_ORIGINS: 'https://a.example, https://b.example,', JWT_ALGORITHMS: 'HS256,HS512' });
+    expect(config.websocket.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.websocket.auth.algorithms).toEqual(['HS256', 'HS512']);
+  });
+});

@@ -1,0 +1,87 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter } from 'node:events';
+import { RealtimeEvents } from '../../domain/realtime-events.js';
+import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { InMemoryConnectionRegistry } from '../../infrastructure/memory/in-memory-connection.registry.js';
+import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
+import { ConnectionManager } from './connection-manager.service.js';
+import type { SocketServerHost } from './socket-server.host.js';
+
+let next = 0;
+function fakeSocket(userId: string) {
+  const conn = new EventEmitter();
+  const joined: string[] = [];
+  const socket = { id: `s${++next}`, conn, data: { user: { userId, claims: {}, expiresAt: 0 } }, join: (room: string) => joined.push(room) };
+  return { socket: socket as unknown as RealtimeSocket, conn, joined };
+}
+
+function setup(max = 3) {
+  const events = new EventEmitter2();
+  const seen: string[] = [];
+  events.on(RealtimeEvents.userConnected, (e: { userId: string }) => seen.push(`online:${e.userId}`));
+  events.on(RealtimeEvents.userDisconnected, (e: { userId: string }) => seen.push(`offline:${e.userId}`));
+  const manager = new ConnectionManager(
+    new InMemoryConnectionRegistry(),
+    {} as SocketServerHost,
+    events,
+    resolveWebsocketOptions({ auth: { secret: 's' }, maxConnectionsPerUser: max, nodeId: 'n1' }),
+  );
+  return { manager, seen };
+}
+
+describe('ConnectionManager', () => {
+  it("raises realtime.user.connected on a user's first socket only, and .disconnected after the last", async () => {
+    const { manager, seen } = setup();
+    const a = fakeSocket('alice');
+    const b = fakeSocket('alice');
+    await manager.admit(a.socket);
+    await manager.admit(b.socket);
+    manager.register(a.socket);
+    manager.register(b.socket);
+    expect(seen).toEqual(['online:alice']);
+    await manager.unregister(a.socket);
+    expect(seen).toEqual(['online:alice']);
+    await manager.unregister(b.socket);
+    await manager.unregister(b.socket);
+    expect(seen).toEqual(['online:alice', 'offline:alice']);
+  });
+
+  it('joins the user room on register and reports sockets per user', async () => {
+    const { manager } = setup();
+    const a = fakeSocket('alice');
+    await manager.admit(a.socket);
+    manager.register(a.socket);
+    expect(a.joined).toEqual(['user:alice']);
+    expect(await manager.getSockets('alice')).toEqual([{ socketId: a.socket.id, userId: 'alice', nodeId: 'n1' }]);
+    expect(await manager.isOnline('alice')).toBe(true);
+    expect(await manager.isOnline('bob')).toBe(false);
+    expect(await manager.countConnections()).toBe(1);
+  });
+
+  it('refuses past the per-user cap without counting the refused socket', async () => {
+    const { manager } = setup(2);
+    expect(await manager.admit(fakeSocket('alice').socket)).toBe(true);
+    expect(await manager.admit(fakeSocket('alice').socket)).toBe(true);
+    expect(await manager.admit(fakeSocket('alice').socket)).toBe(false);
+    expect(await manager.admit(fakeSocket('bob').socket)).toBe(true);
+    expect(await manager.countConnections()).toBe(3);
+  });
+
+  it('gives the place back when the transport closes before the socket connects', async () => {
+    const { manager, seen } = setup();
+    const a = fakeSocket('alice');
+    await manager.admit(a.socket);
+    a.conn.emit('close');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await manager.countConnections()).toBe(0);
+    expect(seen).toEqual(['online:alice', 'offline:alice']);
+  });
+
+  it('stops watching the transport once the socket is registered', async () => {
+    const { manager } = setup();
+    const a = fakeSocket('alice');
+    await manager.admit(a.socket);
+    manager.register(a.socket);
+    expect(a.conn.listenerCount('close')).toBe(0);
+  });
+});

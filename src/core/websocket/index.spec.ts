@@ -1,0 +1,34 @@
+import * as api from './index.js';
+
+describe('public API', () => {
+  it('exports exactly these names', () => {
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'ConnectionManager',
+        'ConnectionRegistry',
+        'CurrentUser',
+        'ErrorCode',
+        'InMemoryConnectionRegistry',
+        'JWT_ALGORITHMS',
+        'MessageRouter',
+        'OnMessage',
+        'RealtimeEmitter',
+        'RealtimeEvents',
+        'RealtimeException',
+        'RealtimeGateway',
+        'RealtimeHandler',
+        'RedisIoAdapter',
+        'SessionService',
+        'SocketServerHost',
+        'TokenVerifier',
+        'WEBSOCKET_OPTIONS',
+        'WebsocketModule',
+        'WsJwtAuthGuard',
+        'WsLoggingInterceptor',
+        'messageValidationPipe',
+        'rooms',
+        'toErrorBody',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startApp, type TestApp } from './support/app.js';
+import { request } from './support/events.js';
+
+describe('the app over HTTP', () => {
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('answers /health/live and /health/ready', async () => {
+    t = await startApp();
+    const live = await fetch(`${t.url}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${t.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', info: { websocket: { status: 'up' } } });
+  });
+
+  it('signs a dev token that connects when DEV_AUTH=true', async () => {
+    t = await startApp({ DEV_AUTH: 'true' });
+    const response = await fetch(`${t.url}/auth/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'alice', rooms: ['lobby'] }),
+    });
+    expect(response.status).toBe(200);
+    const { token } = (await response.json()) as { token: string };
+    const client = await t.connect({ token });
+    expect((await request(client, 'auth:refresh', { token })).ok).toBe(true);
+  });
+
+  it('refuses a bad dev token request with 400', async () => {
+    t = await startApp({ DEV_AUTH: 'true' });
+    const response = await fetch(`${t.url}/auth/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: '' }),
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('has no dev token endpoint unless DEV_AUTH=true', async () => {
+    t = await startApp();
+    const response = await fetch(`${t.url}/auth/dev-token`, { method: 'POST' });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('the compiled server', () => {
+  it('refuses to start in production without a key, naming the variable', async () => {
+    const run = promisify(execFile);
+    // `npm test` builds dist/ first.
+    const failure = await run(process.execPath, ['dist/main.js'], {
+      env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: '', JWT_PUBLIC_KEY: '', PORT: '0' },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('JWT_SECRET or JWT_PUBLIC_KEY is required');
+  });
+});
