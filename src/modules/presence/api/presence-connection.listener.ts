@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { RealtimeEvents, type UserConnectionEvent } from '../../../core/websocket/index.js';
+import { PresenceService } from '../application/presence.service.js';
+
+/** Presence is derived from the registry: the core's first-socket and last-socket events drive it. */
+@Injectable()
+export class PresenceConnectionListener {
+  constructor(private readonly presence: PresenceService) {}
+
+  @OnEvent(RealtimeEvents.userConnected)
+  onUserConnected(event: UserConnectionEvent): Promise<void> {
+    return this.presence.userConnected(event);
+  }
+
+  @OnEvent(RealtimeEvents.userDisconnected)
+  onUserDisconnected(event: UserConnectionEvent): void {
+    this.presence.userDisconnected(event);
+  }
+}

@@ -1,0 +1,7 @@
+export { PresenceModule } from './presence.module.js';
+export type { PresenceModuleOptions } from './presence.options.js';
+export { PresenceService } from './application/presence.service.js';
+export { PresenceStore } from './ports/presence-store.port.js';
+export { InMemoryPresenceStore } from './infrastructure/in-memory-presence.store.js';
+export { PresenceEvents, type PresenceChangedEvent } from './domain/presence-events.js';
+export { PRESENCE_STATUSES, SETTABLE_STATUSES, type PresenceEntry, type PresenceStatus, type SettableStatus } from './domain/presence-entry.js';
