@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { NotificationService } from '../application/notification.service.js';
+import { CHAT_MESSAGE_CREATED, type ChatMessageCreatedEvent } from '../domain/chat-message-created.js';
+
+/**
+ * Turns each mention in a new chat message into a `mention` notification for
+ * the mentioned user. One explicit listener per domain event that notifies:
+ * the mapping lives here, and no internal event reaches clients by accident.
+ */
+@Injectable()
+export class ChatMentionListener {
+  constructor(private readonly notifications: NotificationService) {}
+
+  @OnEvent(CHAT_MESSAGE_CREATED)
+  onMessageCreated({ message, mentions }: ChatMessageCreatedEvent): void {
+    // Chat already excludes the sender; checked again because notifying
+    // someone of their own message is the one mistake users always notice.
+    const recipients = mentions.filter((userId) => userId !== message.userId);
+    this.notifications.send(recipients, 'mention', {
+      roomId: message.roomId,
+      messageId: message.id,
+      from: message.userId,
+      text: message.text,
+    });
+  }
+}

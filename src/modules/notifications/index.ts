@@ -1,0 +1,3 @@
+export { NotificationsModule } from './notifications.module.js';
+export { NotificationService } from './application/notification.service.js';
+export type { MentionNotificationData, Notification, NotificationKinds, NotificationType } from './domain/notification.js';
