@@ -1,0 +1,21 @@
+/** A mention fan-out is work for other modules; one message may not ask for more than this. */
+export const MAX_MENTIONS = 20;
+
+// `@` must not follow a user-id character, so `ann@example.com` mentions nobody.
+const MENTION = /(?<![A-Za-z0-9_.-])@([A-Za-z0-9_.-]+)/g;
+
+/**
+ * The distinct users a text mentions as `@<userId>`, in order of appearance,
+ * without `senderId`, at most `MAX_MENTIONS`. Trailing dots are taken as
+ * punctuation ("thanks @ann." mentions `ann`).
+ */
+export function extractMentions(text: string, senderId: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(MENTION)) {
+    const userId = match[1].replace(/\.+$/, '');
+    if (userId === '' || userId === senderId) continue;
+    found.add(userId);
+    if (found.size === MAX_MENTIONS) break;
+  }
+  return [...found];
+}

@@ -1,0 +1,41 @@
+import { describeChatMessageStoreContract } from '../ports/chat-message-store.contract.js';
+import { InMemoryChatMessageStore } from './in-memory-chat-message.store.js';
+
+describeChatMessageStoreContract('InMemoryChatMessageStore', { create: () => new InMemoryChatMessageStore() });
+
+describe('InMemoryChatMessageStore', () => {
+  it('keeps the newest maxPerRoom messages of each room, dropping the oldest first', async () => {
+    const store = new InMemoryChatMessageStore({ maxPerRoom: 3 });
+    const sent = [];
+    for (let i = 1; i <= 5; i++) sent.push(await store.append('a', { userId: 'ann', text: `m${i}` }));
+    await store.append('b', { userId: 'ann', text: 'other room' });
+    await expect(store.history('a', { limit: 10 })).resolves.toEqual({ messages: sent.slice(2), hasMore: false });
+    // Catching up from a dropped message starts at the oldest one kept.
+    await expect(store.history('a', { after: sent[0].id, limit: 10 })).resolves.toEqual({ messages: sent.slice(2), hasMore: false });
+    expect((await store.history('b', { limit: 10 })).messages).toHaveLength(1);
+  });
+
+  it('numbers messages of one millisecond <ms>-0, <ms>-1, ... and takes sentAt from the clock', async () => {
+    const store = new InMemoryChatMessageStore({ now: () => 1_700_000_000_000 });
+    const first = await store.append('a', { userId: 'ann', text: 'one' });
+    const second = await store.append('a', { userId: 'ann', text: 'two' });
+    const elsewhere = await store.append('b', { userId: 'ann', text: 'three' });
+    expect([first.id, second.id, elsewhere.id]).toEqual(['1700000000000-0', '1700000000000-1', '1700000000000-0']);
+    expect(first.sentAt).toBe('2023-11-14T22:13:20.000Z');
+  });
+
+  it('never lets an id go back when the clock does', async () => {
+    let now = 2_000;
+    const store = new InMemoryChatMessageStore({ now: () => now });
+    const first = await store.append('a', { userId: 'ann', text: 'one' });
+    now = 1_000;
+    const second = await store.append('a', { userId: 'ann', text: 'two' });
+    now = 3_000;
+    const third = await store.append('a', { userId: 'ann', text: 'three' });
+    expect([first.id, second.id, third.id]).toEqual(['2000-0', '2000-1', '3000-0']);
+  });
+
+  it('refuses a maxPerRoom that is not a positive integer', () => {
+    expect(() => new InMemoryChatMessageStore({ maxPerRoom: 0 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,95 @@
+import type { ChatMessage, NewChatMessage } from '../domain/chat-message.js';
+import { compareMessageIds, formatMessageId, isMessageId } from '../domain/message-id.js';
+import { ChatMessageStore, type HistoryPage, type HistoryQuery } from '../ports/chat-message-store.port.js';
+
+export interface InMemoryChatMessageStoreOptions {
+  /** Messages kept per room; the oldest are dropped first. @default 1000 */
+  maxPerRoom?: number;
+  /** The clock ids and `sentAt` are read from (tests pass their own). @default Date.now */
+  now?: () => number;
+}
+
+interface Room {
+  /** Ascending by id. */
+  messages: ChatMessage[];
+  lastMs: number;
+  lastSeq: number;
+}
+
+/**
+ * The embedded store: one process, each room a bounded array in acceptance
+ * order. The number of rooms is not bounded: a room lives as long as the
+ * process once someone wrote to it.
+ */
+export class InMemoryChatMessageStore extends ChatMessageStore {
+  private readonly rooms = new Map<string, Room>();
+  private readonly maxPerRoom: number;
+  private readonly now: () => number;
+
+  constructor(options: InMemoryChatMessageStoreOptions = {}) {
+    super();
+    this.maxPerRoom = options.maxPerRoom ?? 1000;
+    this.now = options.now ?? Date.now;
+    if (!Number.isInteger(this.maxPerRoom) || this.maxPerRoom < 1) throw new RangeError('maxPerRoom must be a positive integer');
+  }
+
+  async append(roomId: string, draft: NewChatMessage): Promise<ChatMessage> {
+    let room = this.rooms.get(roomId);
+    if (!room) this.rooms.set(roomId, (room = { messages: [], lastMs: -1, lastSeq: -1 }));
+    // Like Redis Streams: a clock that goes back never makes an id go back.
+    const ms = Math.max(this.now(), room.lastMs);
+    const seq = ms === room.lastMs ? room.lastSeq + 1 : 0;
+    room.lastMs = ms;
+    room.lastSeq = seq;
+    const message: ChatMessage = {
+      id: formatMessageId(ms, seq),
+      roomId,
+      userId: draft.userId,
+      text: draft.text,
+      ...(draft.clientMsgId !== undefined && { clientMsgId: draft.clientMsgId }),
+      sentAt: new Date(ms).toISOString(),
+    };
+    room.messages.push(message);
+    if (room.messages.length > this.maxPerRoom) room.messages.splice(0, room.messages.length - this.maxPerRoom);
+    return { ...message };
+  }
+
+  async history(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
+    assertQuery(query);
+    const messages = this.rooms.get(roomId)?.messages ?? [];
+    const { before, after, limit } = query;
+    let start: number;
+    let end: number;
+    let hasMore: boolean;
+    if (after !== undefined) {
+      start = firstIndex(messages, (id) => compareMessageIds(id, after) > 0);
+      end = Math.min(messages.length, start + limit);
+      hasMore = end < messages.length;
+    } else {
+      end = before === undefined ? messages.length : firstIndex(messages, (id) => compareMessageIds(id, before) >= 0);
+      start = Math.max(0, end - limit);
+      hasMore = start > 0;
+    }
+    return { messages: messages.slice(start, end).map((message) => ({ ...message })), hasMore };
+  }
+}
+
+function assertQuery({ before, after, limit }: HistoryQuery): void {
+  if (before !== undefined && after !== undefined) throw new RangeError('A history query takes before or after, not both');
+  for (const cursor of [before, after]) {
+    if (cursor !== undefined && !isMessageId(cursor)) throw new RangeError(`Not a message id: ${JSON.stringify(cursor)}`);
+  }
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+}
+
+/** Binary search: the first index whose id satisfies `atOrPast` (which turns true once and stays true), or `length`. */
+function firstIndex(messages: readonly ChatMessage[], atOrPast: (id: string) => boolean): number {
+  let low = 0;
+  let high = messages.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (atOrPast(messages[middle].id)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
