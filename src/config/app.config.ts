@@ -118,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimit: { perSecond: e.WS_RATE_LIMIT_PER_SEC, burst: e.WS_RATE_LIMIT_BURST },
       maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
       nodeId: e.NODE_ID,
+      heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+      ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL } } : {}),
     },
   };
 }

@@ -12,6 +12,9 @@ export { SocketServerHost, type RealtimeServer } from './application/services/so
 export { ConnectionRegistry, type ConnectionEntry } from './application/ports/connection-registry.port.js';
 export { InMemoryConnectionRegistry } from './infrastructure/memory/in-memory-connection.registry.js';
 export { RedisIoAdapter } from './infrastructure/adapters/redis-io.adapter.js';
+export { RedisClients } from './infrastructure/redis/redis-clients.js';
+export { RedisConnectionRegistry } from './infrastructure/redis/redis-connection.registry.js';
+export { NodeLiveness } from './infrastructure/cluster/node-liveness.service.js';
 export { TokenVerifier } from './infrastructure/auth/token-verifier.js';
 export { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
 export { WsLoggingInterceptor } from './infrastructure/interceptors/ws-logging.interceptor.js';

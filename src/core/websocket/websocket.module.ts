@@ -13,13 +13,17 @@ import { TokenVerifier } from './infrastructure/auth/token-verifier.js';
 import { WsAuthenticator } from './infrastructure/auth/ws-authenticator.js';
 import { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
 import { WsLoggingInterceptor } from './infrastructure/interceptors/ws-logging.interceptor.js';
+import { NodeLiveness } from './infrastructure/cluster/node-liveness.service.js';
 import { InMemoryConnectionRegistry } from './infrastructure/memory/in-memory-connection.registry.js';
+import { RedisClients } from './infrastructure/redis/redis-clients.js';
+import { RedisConnectionRegistry } from './infrastructure/redis/redis-connection.registry.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resolveWebsocketOptions } from './websocket.module-definition.js';
 
 /**
  * The realtime core: one gateway, handshake authentication, the event router,
- * the connection manager and the emitter. Needs `EventEmitterModule.forRoot()`
- * in the app, and `RedisIoAdapter` as the app's WebSocket adapter.
+ * the connection manager and the emitter; with `redis` set, the cluster-wide
+ * registry and node liveness too. Needs `EventEmitterModule.forRoot()` in the
+ * app, and `RedisIoAdapter` as the app's WebSocket adapter.
  *
  * @example
  * WebsocketModule.forRoot({ auth: { secret: process.env.JWT_SECRET } })
@@ -28,7 +32,13 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resol
   imports: [DiscoveryModule],
   providers: [
     { provide: WEBSOCKET_OPTIONS, useFactory: resolveWebsocketOptions, inject: [MODULE_OPTIONS_TOKEN] },
-    { provide: ConnectionRegistry, useClass: InMemoryConnectionRegistry },
+    RedisClients,
+    {
+      provide: ConnectionRegistry,
+      useFactory: (redis: RedisClients) => (redis.enabled ? new RedisConnectionRegistry(redis) : new InMemoryConnectionRegistry()),
+      inject: [RedisClients],
+    },
+    NodeLiveness,
     SocketServerHost,
     TokenVerifier,
     WsAuthenticator,
@@ -42,6 +52,6 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resol
     SessionHandlers,
     RealtimeGateway,
   ],
-  exports: [WEBSOCKET_OPTIONS, SocketServerHost, ConnectionManager, RealtimeEmitter, SessionService, WsJwtAuthGuard, MessageRouter],
+  exports: [WEBSOCKET_OPTIONS, SocketServerHost, RedisClients, ConnectionRegistry, NodeLiveness, ConnectionManager, RealtimeEmitter, SessionService, WsJwtAuthGuard, MessageRouter],
 })
 export class WebsocketModule extends ConfigurableModuleClass {}

@@ -42,6 +42,17 @@ export interface WebsocketModuleOptions {
   maxConnectionsPerUser?: number;
   /** This node's name in the cluster. @default `${hostname}-${pid}` */
   nodeId?: string;
+  /** Unset: one node, all state in memory. Set: every node sharing this Redis is one server. */
+  redis?: {
+    /** `redis://` or `rediss://` URL. */
+    url: string;
+    /** Prefix of every key and channel the module uses. @default 'rt:' */
+    keyPrefix?: string;
+    /** How long start-up waits for Redis before failing. @default 10000 */
+    connectTimeoutMs?: number;
+  };
+  /** How often a node renews its heartbeat; it is dead after three missed beats. @default 5000 */
+  heartbeatMs?: number;
 }
 
 const positiveInt = z.number().int().positive();
@@ -77,6 +88,14 @@ export const websocketOptionsSchema = z.object({
     .default({ perSecond: 50, burst: 100 }),
   maxConnectionsPerUser: positiveInt.default(20),
   nodeId: z.string().min(1).max(128).optional(),
+  redis: z
+    .object({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      keyPrefix: z.string().min(1).max(64).default('rt:'),
+      connectTimeoutMs: positiveInt.default(10000),
+    })
+    .optional(),
+  heartbeatMs: z.number().int().min(50).default(5000),
 });
 
 /** The options after defaults, as every service of the module reads them. */

@@ -22,4 +22,15 @@ export abstract class ConnectionRegistry {
   abstract countOf(userId: string): Promise<number>;
   /** The number of sockets on every node. */
   abstract countAll(): Promise<number>;
+  /**
+   * Removes every socket of a node (dead, or draining). Returns the users left
+   * with no socket anywhere; each user is returned to exactly one caller.
+   */
+  abstract removeNode(nodeId: string): Promise<string[]>;
+  /**
+   * Makes the registry's view of a node equal to `entries` (its live sockets),
+   * after the registry lost or missed changes (a Redis outage or restart).
+   * Returns the users whose count moved from 0 to more, and to 0.
+   */
+  abstract syncNode(nodeId: string, entries: ConnectionEntry[]): Promise<{ connected: string[]; disconnected: string[] }>;
 }

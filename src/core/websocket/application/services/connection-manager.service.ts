@@ -27,9 +27,20 @@ export class ConnectionManager {
     @Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions,
   ) {}
 
-  /** Counts the socket against its user's cap; false when the cap is reached. */
+  /**
+   * Counts the socket against its user's cap; false when the cap is reached.
+   * When the registry is unreachable (a Redis outage) the socket is admitted
+   * on this node alone, and `resync()` counts it once the registry is back.
+   */
   async admit(socket: RealtimeSocket): Promise<boolean> {
-    const { admitted, count } = await this.registry.add(this.entryOf(socket), this.options.maxConnectionsPerUser);
+    let result;
+    try {
+      result = await this.registry.add(this.entryOf(socket), this.options.maxConnectionsPerUser);
+    } catch (error) {
+      this.logger.warn(`Registry unreachable, admitting ${socket.id} on this node only: ${(error as Error).message}`);
+      result = { admitted: true, count: 0 };
+    }
+    const { admitted, count } = result;
     if (!admitted) return false;
     if (count === 1) this.publish(RealtimeEvents.userConnected, socket.data.user.userId);
     // A transport that closes before Socket.IO connects the socket brings no
@@ -62,6 +73,33 @@ export class ConnectionManager {
     } catch (error) {
       this.logger.error(`Could not unregister socket ${socket.id}`, (error as Error).stack);
     }
+  }
+
+  /**
+   * Makes the registry's view of this node equal to its live sockets, after
+   * the registry lost or missed changes (a Redis outage, a restart, or this
+   * node being declared dead while it was only slow), and announces the
+   * users whose count moved to or from zero.
+   */
+  async resync(): Promise<void> {
+    if (!this.host.started) return;
+    const entries = [...this.host.server.of('/').sockets.values()].filter((socket) => socket.data.user).map((socket) => this.entryOf(socket));
+    const { connected, disconnected } = await this.registry.syncNode(this.options.nodeId, entries);
+    for (const userId of connected) this.publish(RealtimeEvents.userConnected, userId);
+    this.announceGone(disconnected);
+    if (connected.length + disconnected.length > 0) {
+      this.logger.log(`Registry resynced: ${connected.length} users back, ${disconnected.length} gone`);
+    }
+  }
+
+  /** Removes this node's sockets from the registry (draining), announcing the users left with none. */
+  async leaveCluster(): Promise<void> {
+    this.announceGone(await this.registry.removeNode(this.options.nodeId));
+  }
+
+  /** Announces users that have no socket anywhere any more (after a node's sockets were removed). */
+  announceGone(userIds: readonly string[]): void {
+    for (const userId of userIds) this.publish(RealtimeEvents.userDisconnected, userId);
   }
 
   /** The user's sockets on every node. */

@@ -1,8 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { RedisClients } from '../redis/redis-clients.js';
 
 const created = new WeakSet<object>();
 
@@ -28,7 +30,11 @@ export function serverOptionsOf(options: ResolvedWebsocketOptions): Partial<Serv
 
 /**
  * The adapter the realtime server needs: it applies the module's server
- * options (path, payload limit, ping timings, CORS).
+ * options (path, payload limit, ping timings, CORS) and, when Redis is
+ * configured, plugs in Socket.IO's sharded Redis adapter (Redis 7 SPUBLISH /
+ * SSUBSCRIBE, also the path to Redis Cluster) so a room spans every node.
+ * The module connects the Redis clients before the app accepts sockets, and
+ * closes them on shutdown.
  *
  * @example
  * const app = await NestFactory.create(AppModule);
@@ -36,15 +42,25 @@ export function serverOptionsOf(options: ResolvedWebsocketOptions): Partial<Serv
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly options: ResolvedWebsocketOptions;
+  private readonly redis: RedisClients;
 
   constructor(app: INestApplicationContext) {
     super(app);
     this.options = app.get<ResolvedWebsocketOptions>(WEBSOCKET_OPTIONS);
+    this.redis = app.get(RedisClients);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options) } as ServerOptions);
+    const adapter = this.redis.enabled
+      ? createShardedAdapter(this.redis.pub, this.redis.sub, { channelPrefix: `${this.redis.prefix}socket.io` })
+      : undefined;
+    const server: Server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options), ...(adapter ? { adapter } : {}) } as ServerOptions);
     created.add(server);
     return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    await this.redis.close();
   }
 }
