@@ -1,0 +1,170 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { RealtimeException, rooms, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { CHAT_OPTIONS } from '../chat.module-definition.js';
+import type { ResolvedChatOptions } from '../chat.options.js';
+import { ChatEvents, type ChatMessageCreatedEvent } from '../domain/chat-events.js';
+import type { ChatMessage } from '../domain/chat-message.js';
+import { chatRoomIdsOf } from '../domain/chat-rooms.js';
+import { extractMentions } from '../domain/mentions.js';
+import { ChatMessageStore, type HistoryPage } from '../ports/chat-message-store.port.js';
+import { IdempotencyStore } from '../ports/idempotency-store.port.js';
+import { RoomAccessPolicy } from '../ports/room-access-policy.port.js';
+
+export interface SendCommand {
+  roomId: string;
+  text: string;
+  clientMsgId?: string;
+}
+
+export interface HistoryCommand {
+  roomId: string;
+  before?: string;
+  after?: string;
+  limit: number;
+}
+
+/** Why a socket was taken out of a room, as `chat:left` tells it. */
+export type LeftReason = 'forbidden';
+
+/**
+ * The chat rules. Membership is Socket.IO's own room membership
+ * (`rooms.chat(id)` in `socket.rooms`), so it is per socket, dies with the
+ * socket, and needs no bookkeeping here.
+ */
+@Injectable()
+export class ChatService {
+  private readonly logger = new Logger('Chat');
+  /** Per socket, the tail of its membership changes: joins, leaves and re-checks apply in the order they arrived. */
+  private readonly membershipQueues = new WeakMap<RealtimeSocket, Promise<unknown>>();
+
+  constructor(
+    private readonly policy: RoomAccessPolicy,
+    private readonly store: ChatMessageStore,
+    private readonly idempotency: IdempotencyStore,
+    private readonly events: EventEmitter2,
+    @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
+  ) {}
+
+  join(socket: RealtimeSocket, roomId: string): Promise<{ roomId: string }> {
+    return this.serially(socket, async () => {
+      await this.assertAllowed(socket, roomId);
+      const room = rooms.chat(roomId);
+      if (socket.rooms.has(room)) return { roomId };
+      const { maxRoomsPerSocket } = this.options;
+      if (chatRoomIdsOf(socket.rooms).length >= maxRoomsPerSocket) {
+        throw new RealtimeException(
+          'FORBIDDEN',
+          `This socket is already in ${maxRoomsPerSocket} chat rooms, the most one socket may join; leave one first`,
+          { maxRoomsPerSocket },
+        );
+      }
+      // A socket that disconnected while the policy answered must not come back into a room.
+      if (!socket.connected) throw new RealtimeException('FORBIDDEN', 'This socket is disconnected');
+      await socket.join(room);
+      return { roomId };
+    });
+  }
+
+  leave(socket: RealtimeSocket, roomId: string): Promise<{ roomId: string }> {
+    return this.serially(socket, async () => {
+      await socket.leave(rooms.chat(roomId));
+      return { roomId };
+    });
+  }
+
+  /** Stores the message, then tells the room's other sockets; a retried `clientMsgId` returns the first message and tells no one. */
+  async send(socket: RealtimeSocket, { roomId, text, clientMsgId }: SendCommand): Promise<ChatMessage> {
+    this.assertJoined(socket, roomId, 'send to');
+    await this.assertAllowed(socket, roomId);
+    // The socket may have left while the policy answered.
+    this.assertJoined(socket, roomId, 'send to');
+    const { userId } = socket.data.user;
+    const append = () => this.store.append(roomId, { userId, text, ...(clientMsgId !== undefined && { clientMsgId }) });
+    if (clientMsgId === undefined) {
+      const message = await append();
+      this.publish(socket, message);
+      return message;
+    }
+    // JSON keeps the three parts apart whatever characters a user id or client id holds.
+    const key = JSON.stringify(['chat:send', roomId, userId, clientMsgId]);
+    const { value, created } = await this.idempotency.once(key, append);
+    if (created) this.publish(socket, value);
+    return value;
+  }
+
+  /** Volatile: a typing signal is worth nothing late, so it may be dropped rather than queued. */
+  typing(socket: RealtimeSocket, roomId: string, typing: boolean): Record<string, never> {
+    this.assertJoined(socket, roomId, 'type in');
+    socket.to(rooms.chat(roomId)).volatile.emit('chat:typing', { roomId, userId: socket.data.user.userId, typing });
+    return {};
+  }
+
+  /** Reading needs the policy's consent only: a client catches up on a room before (or without) joining it. */
+  async history(socket: RealtimeSocket, { roomId, before, after, limit }: HistoryCommand): Promise<HistoryPage> {
+    await this.assertAllowed(socket, roomId);
+    return this.store.history(roomId, { before, after, limit });
+  }
+
+  /**
+   * After `auth:refresh`: asks the policy again about every chat room the
+   * socket is in, with the new token, and takes the socket out of each one it
+   * refuses, telling it with `chat:left`. A room is kept only on a yes.
+   */
+  recheckRooms(socket: RealtimeSocket, user: AuthenticatedUser): Promise<void> {
+    return this.serially(socket, async () => {
+      const roomIds = chatRoomIdsOf(socket.rooms);
+      const verdicts = await Promise.all(roomIds.map((roomId) => this.ask(user, roomId)));
+      roomIds.forEach((roomId, index) => {
+        if (!verdicts[index]) this.evict(socket, roomId, 'forbidden');
+      });
+    });
+  }
+
+  private assertJoined(socket: RealtimeSocket, roomId: string, action: string): void {
+    if (!socket.rooms.has(rooms.chat(roomId))) {
+      throw new RealtimeException('FORBIDDEN', `Join the room before you ${action} it`);
+    }
+  }
+
+  /**
+   * Asks the policy with the socket's current user. A socket in a room the
+   * policy now refuses is taken out of it too, so it stops receiving what it
+   * may no longer read. A policy that fails here fails the request
+   * (`INTERNAL`) and changes nothing: an outage is not a refusal.
+   */
+  private async assertAllowed(socket: RealtimeSocket, roomId: string): Promise<void> {
+    if ((await this.policy.canAccess(socket.data.user, roomId)) === true) return;
+    if (socket.rooms.has(rooms.chat(roomId))) this.evict(socket, roomId, 'forbidden');
+    throw new RealtimeException('FORBIDDEN', 'You may not use this room');
+  }
+
+  /** For re-checks, which have no request to fail: a policy that fails counts as a refusal. */
+  private async ask(user: AuthenticatedUser, roomId: string): Promise<boolean> {
+    try {
+      return (await this.policy.canAccess(user, roomId)) === true;
+    } catch (error) {
+      this.logger.error(`The room access policy failed for room "${roomId}"; refusing`, (error as Error)?.stack);
+      return false;
+    }
+  }
+
+  private evict(socket: RealtimeSocket, roomId: string, reason: LeftReason): void {
+    void socket.leave(rooms.chat(roomId));
+    socket.emit('chat:left', { roomId, reason });
+  }
+
+  private publish(socket: RealtimeSocket, message: ChatMessage): void {
+    // Through the adapter, so the room's sockets on every node get it; the sender has the ack instead.
+    socket.to(rooms.chat(message.roomId)).emit('chat:message', message);
+    const event: ChatMessageCreatedEvent = { message: { ...message }, mentions: extractMentions(message.text, message.userId) };
+    this.events.emit(ChatEvents.messageCreated, event);
+  }
+
+  private serially<T>(socket: RealtimeSocket, task: () => Promise<T>): Promise<T> {
+    const previous = this.membershipQueues.get(socket) ?? Promise.resolve();
+    const result = previous.then(task);
+    this.membershipQueues.set(socket, result.catch(() => undefined));
+    return result;
+  }
+}

@@ -1,0 +1,11 @@
+export { ChatModule } from './chat.module.js';
+export type { ChatModuleOptions } from './chat.options.js';
+export type { ChatModuleExtras } from './chat.module-definition.js';
+export { ChatEvents, type ChatMessageCreatedEvent } from './domain/chat-events.js';
+export type { ChatMessage, NewChatMessage } from './domain/chat-message.js';
+export { RoomAccessPolicy } from './ports/room-access-policy.port.js';
+export { ClaimsRoomAccessPolicy } from './infrastructure/claims-room-access.policy.js';
+export { ChatMessageStore, compareMessageIds, isMessageId, type HistoryPage, type HistoryQuery } from './ports/chat-message-store.port.js';
+export { InMemoryChatMessageStore, type InMemoryChatMessageStoreOptions } from './infrastructure/in-memory-chat-message.store.js';
+export { IdempotencyStore, type IdempotentResult } from './ports/idempotency-store.port.js';
+export { InMemoryIdempotencyStore, type InMemoryIdempotencyStoreOptions } from './infrastructure/in-memory-idempotency.store.js';
