@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { ChatEvents, type ChatMessageCreatedEvent } from '../../chat/index.js';
 import { NotificationService } from '../application/notification.service.js';
-import { CHAT_MESSAGE_CREATED, type ChatMessageCreatedEvent } from '../domain/chat-message-created.js';
 
 /**
  * Turns each mention in a new chat message into a `mention` notification for
@@ -12,7 +12,7 @@ import { CHAT_MESSAGE_CREATED, type ChatMessageCreatedEvent } from '../domain/ch
 export class ChatMentionListener {
   constructor(private readonly notifications: NotificationService) {}
 
-  @OnEvent(CHAT_MESSAGE_CREATED)
+  @OnEvent(ChatEvents.messageCreated)
   onMessageCreated({ message, mentions }: ChatMessageCreatedEvent): void {
     // Chat already excludes the sender; checked again because notifying
     // someone of their own message is the one mistake users always notice.
