@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { startApp, type TestApp } from './support/app.js';
-import { collect, nextEvent, settle } from './support/events.js';
+import { collect, nextEvent, request, settle } from './support/events.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -86,6 +86,33 @@ describe('notifications (e2e)', () => {
       messageCreated({ message: message('@ghost'), mentions: ['ghost'] });
       await Promise.all([settle(alice), settle(bob)]);
       expect(seen).toEqual([[], []]);
+    });
+  });
+
+  describe('through chat:send', () => {
+    it('notifies every device of a mentioned user who is not in the room, and not the sender or the room', async () => {
+      const sender = await t.connect('alice', { claims: { rooms: ['general'] } });
+      const member = await t.connect('carol', { claims: { rooms: ['general'] } });
+      const phone = await t.connect('bob');
+      const laptop = await t.connect('bob');
+      expect((await request(sender, 'chat:join', { roomId: 'general' })).ok).toBe(true);
+      expect((await request(member, 'chat:join', { roomId: 'general' })).ok).toBe(true);
+      const unwanted = [sender, member].map((socket) => collect(socket, 'notification'));
+      const arriving = [phone, laptop].map((socket) => nextEvent(socket, 'notification'));
+
+      const reply = await request(sender, 'chat:send', { roomId: 'general', text: 'ping @bob' });
+      expect(reply.ok).toBe(true);
+      const [onPhone, onLaptop] = await Promise.all(arriving);
+
+      expect(onPhone).toEqual({
+        id: expect.stringMatching(UUID),
+        type: 'mention',
+        data: { roomId: 'general', messageId: reply.data.id, from: 'alice', text: 'ping @bob' },
+        createdAt: expect.stringMatching(ISO),
+      });
+      expect(onLaptop).toEqual(onPhone);
+      await Promise.all([settle(sender), settle(member)]);
+      expect(unwanted).toEqual([[], []]);
     });
   });
 });
