@@ -13,7 +13,6 @@ export function logLevelsFrom(level: AppLogLevel): LogLevel[] {
 export async function createApp(config: AppConfig, logger: ConsoleLogger | false = appLogger(config)): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: logger === false ? false : logger, bufferLogs: false });
   app.useWebSocketAdapter(new RedisIoAdapter(app));
-  app.enableShutdownHooks();
   return app;
 }
 

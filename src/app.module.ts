@@ -6,6 +6,7 @@ import type { AppConfig } from './config/app.config.js';
 import { WebsocketModule } from './core/websocket/index.js';
 import { DevTokenController } from './dev-auth/dev-token.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { ChatModule } from './modules/chat/chat.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { PresenceModule } from './modules/presence/presence.module.js';
@@ -24,7 +25,7 @@ export class AppModule {
         PresenceModule.forRoot({ offlineGraceMs: config.presence.offlineGraceMs }),
         NotificationsModule,
       ],
-      controllers: [HealthController, ...(config.devAuth ? [DevTokenController] : [])],
+      controllers: [HealthController, MetricsController, ...(config.devAuth ? [DevTokenController] : [])],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

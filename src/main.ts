@@ -19,6 +19,23 @@ async function bootstrap(): Promise<void> {
   } else if (config.devAuth) {
     logger.warn('DEV_AUTH is on: POST /auth/dev-token signs tokens for anyone who asks');
   }
+  // Nest's own shutdown hooks re-raise the signal after closing; a drained
+  // node should instead exit 0, so the signals are handled here.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining`);
+    app.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error(`Shutdown failed: ${error.message}`, error.stack);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   await app.listen(config.port);
   logger.log(`Listening on port ${config.port}`);
 }

@@ -57,3 +57,28 @@ describe('the compiled server', () => {
     expect((failure as { stderr: string }).stderr).toContain('JWT_SECRET or JWT_PUBLIC_KEY is required');
   });
 });
+
+describe('metrics', () => {
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('serves Prometheus text with sockets, handshakes, events by name and outcome, latency and node id', async () => {
+    t = await startApp({ NODE_ID: 'metrics-node' });
+    const client = await t.connect('alice');
+    await t.refuse({ token: 'garbage' });
+    await request(client, 'auth:refresh', { token: 'garbage' });
+    await request(client, 'made:up', {});
+    const response = await fetch(`${t.url}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toContain('realtime_sockets 1');
+    expect(text).toContain('realtime_handshakes_total{outcome="ok"} 1');
+    expect(text).toContain('realtime_handshakes_total{outcome="UNAUTHORIZED"} 1');
+    expect(text).toContain('realtime_events_total{event="auth:refresh",outcome="UNAUTHORIZED"} 1');
+    expect(text).toContain('realtime_events_total{event="unknown",outcome="UNKNOWN_EVENT"} 1');
+    expect(text).toMatch(/realtime_event_duration_seconds_count\{event="auth:refresh"\} 1/);
+    expect(text).toContain('realtime_node_info{node_id="metrics-node",redis="no"} 1');
+    expect(text).toContain('realtime_redis_up 1');
+    expect(text).not.toContain('garbage');
+  });
+});

@@ -119,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
       nodeId: e.NODE_ID,
       heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+      shutdownGraceMs: e.WS_SHUTDOWN_GRACE_MS,
       ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL } } : {}),
     },
   };

@@ -28,9 +28,34 @@ export interface ClientOptions {
   transports?: string[];
 }
 
+/** A client with no automatic reconnection, on the WebSocket transport unless told otherwise. */
+export function openClient(url: string, options: ClientOptions & { token?: string }): Socket {
+  return io(url, {
+    transports: (options.transports as never) ?? ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: options.auth ?? (options.token !== undefined ? { token: options.token } : {}),
+    extraHeaders: options.extraHeaders,
+    query: options.query,
+  });
+}
+
+/** Resolves with the socket once `session:ready` arrived; rejects with the `connect_error`. */
+export function ready(socket: Socket): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    socket.once('session:ready', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Signs a test token; `exp` one hour from now unless the claims say otherwise. */
+export function signToken(userId: string, claims: Record<string, unknown> = {}): string {
+  return new JwtService().sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...claims }, { secret: SECRET, algorithm: 'HS256' });
+}
+
 /** Starts the real app on a free loopback port with the given environment on top of a test baseline. */
 export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'error', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'error', WS_SHUTDOWN_GRACE_MS: '300', ...env });
   return serve(await createApp(config, false), config);
 }
 
@@ -42,21 +67,11 @@ export async function serve(app: INestApplication, config = loadConfig({ NODE_EN
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const jwt = new JwtService();
   const sockets = new Set<Socket>();
-
-  const token = (userId: string, claims: Record<string, unknown> = {}): string =>
-    jwt.sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...claims }, { secret: SECRET, algorithm: 'HS256' });
+  const token = signToken;
 
   const open = (options: ClientOptions & { token?: string }): Socket => {
-    const socket = io(url, {
-      transports: (options.transports as never) ?? ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      auth: options.auth ?? (options.token !== undefined ? { token: options.token } : {}),
-      extraHeaders: options.extraHeaders,
-      query: options.query,
-    });
+    const socket = openClient(url, options);
     sockets.add(socket);
     return socket;
   };
@@ -67,11 +82,7 @@ export async function serve(app: INestApplication, config = loadConfig({ NODE_EN
     url,
     token,
     connect(who, options = {}) {
-      const socket = open({ ...options, token: typeof who === 'string' ? token(who, options.claims) : who.token });
-      return new Promise((resolve, reject) => {
-        socket.once('session:ready', () => resolve(socket));
-        socket.once('connect_error', reject);
-      });
+      return ready(open({ ...options, token: typeof who === 'string' ? token(who, options.claims) : who.token }));
     },
     refuse(options) {
       const socket = open(options);

@@ -17,6 +17,8 @@ describe('public API', () => {
         'RealtimeException',
         'RealtimeGateway',
         'RealtimeHandler',
+        'RealtimeMetrics',
+        'ShutdownDrainer',
         'NodeLiveness',
         'RedisClients',
         'RedisConnectionRegistry',

@@ -15,6 +15,8 @@ export { RedisIoAdapter } from './infrastructure/adapters/redis-io.adapter.js';
 export { RedisClients } from './infrastructure/redis/redis-clients.js';
 export { RedisConnectionRegistry } from './infrastructure/redis/redis-connection.registry.js';
 export { NodeLiveness } from './infrastructure/cluster/node-liveness.service.js';
+export { ShutdownDrainer } from './infrastructure/cluster/shutdown-drainer.service.js';
+export { RealtimeMetrics } from './infrastructure/metrics/realtime-metrics.js';
 export { TokenVerifier } from './infrastructure/auth/token-verifier.js';
 export { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
 export { WsLoggingInterceptor } from './infrastructure/interceptors/ws-logging.interceptor.js';

@@ -14,6 +14,8 @@ import { WsAuthenticator } from './infrastructure/auth/ws-authenticator.js';
 import { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
 import { WsLoggingInterceptor } from './infrastructure/interceptors/ws-logging.interceptor.js';
 import { NodeLiveness } from './infrastructure/cluster/node-liveness.service.js';
+import { RealtimeMetrics } from './infrastructure/metrics/realtime-metrics.js';
+import { ShutdownDrainer } from './infrastructure/cluster/shutdown-drainer.service.js';
 import { InMemoryConnectionRegistry } from './infrastructure/memory/in-memory-connection.registry.js';
 import { RedisClients } from './infrastructure/redis/redis-clients.js';
 import { RedisConnectionRegistry } from './infrastructure/redis/redis-connection.registry.js';
@@ -39,6 +41,8 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resol
       inject: [RedisClients],
     },
     NodeLiveness,
+    ShutdownDrainer,
+    RealtimeMetrics,
     SocketServerHost,
     TokenVerifier,
     WsAuthenticator,
@@ -52,6 +56,6 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resol
     SessionHandlers,
     RealtimeGateway,
   ],
-  exports: [WEBSOCKET_OPTIONS, SocketServerHost, RedisClients, ConnectionRegistry, NodeLiveness, ConnectionManager, RealtimeEmitter, SessionService, WsJwtAuthGuard, MessageRouter],
+  exports: [WEBSOCKET_OPTIONS, RealtimeMetrics, ShutdownDrainer, SocketServerHost, RedisClients, ConnectionRegistry, NodeLiveness, ConnectionManager, RealtimeEmitter, SessionService, WsJwtAuthGuard, MessageRouter],
 })
 export class WebsocketModule extends ConfigurableModuleClass {}

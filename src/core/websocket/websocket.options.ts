@@ -53,6 +53,8 @@ export interface WebsocketModuleOptions {
   };
   /** How often a node renews its heartbeat; it is dead after three missed beats. @default 5000 */
   heartbeatMs?: number;
+  /** On shutdown, how long clients get to move after `server:shutdown` before they are disconnected. @default 10000 */
+  shutdownGraceMs?: number;
 }
 
 const positiveInt = z.number().int().positive();
@@ -96,6 +98,7 @@ export const websocketOptionsSchema = z.object({
     })
     .optional(),
   heartbeatMs: z.number().int().min(50).default(5000),
+  shutdownGraceMs: z.number().int().min(0).default(10000),
 });
 
 /** The options after defaults, as every service of the module reads them. */

@@ -4,6 +4,7 @@ import type { ExternalContextCreator } from '@nestjs/core';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
 import { WsLoggingInterceptor } from '../../infrastructure/interceptors/ws-logging.interceptor.js';
+import type { RealtimeMetrics } from '../../infrastructure/metrics/realtime-metrics.js';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
 import type { HandlerExplorer } from './handler-explorer.service.js';
 import { MessageRouter } from './message-router.service.js';
@@ -23,6 +24,7 @@ function setup(options: { expired?: boolean; perSecond?: number } = {}) {
     contextCreator,
     sessions,
     new WsLoggingInterceptor(),
+    { event: () => undefined } as unknown as RealtimeMetrics,
     resolveWebsocketOptions({ auth: { secret: 's' }, rateLimit: { perSecond: options.perSecond ?? 50, burst: options.perSecond ?? 100 } }),
   );
   router.onModuleInit();

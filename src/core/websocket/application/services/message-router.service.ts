@@ -5,6 +5,7 @@ import { toErrorBody } from '../../domain/errors/error-body.js';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
 import { WsLoggingInterceptor } from '../../infrastructure/interceptors/ws-logging.interceptor.js';
+import { RealtimeMetrics, UNKNOWN_EVENT_LABEL } from '../../infrastructure/metrics/realtime-metrics.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import { duplicateHandlerMessage } from '../../websocket.messages.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
@@ -50,6 +51,7 @@ export class MessageRouter implements OnModuleInit {
     private readonly contextCreator: ExternalContextCreator,
     private readonly sessions: SessionService,
     private readonly logging: WsLoggingInterceptor,
+    private readonly metrics: RealtimeMetrics,
     @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions,
   ) {
     const { perSecond, burst } = options.rateLimit;
@@ -82,9 +84,14 @@ export class MessageRouter implements OnModuleInit {
     const last = args[args.length - 1];
     const ack = args.length > 1 && typeof last === 'function' ? (last as Ack) : undefined;
     const body = args.length > (ack ? 2 : 1) ? args[1] : undefined;
+    const started = performance.now();
     this.logging
       .intercept(socket, event, () => this.handle(socket, event, body))
-      .then((reply) => this.reply(socket, event, reply, ack));
+      .then((reply) => {
+        this.reply(socket, event, reply, ack);
+        const label = this.routes.has(event) ? event : UNKNOWN_EVENT_LABEL;
+        this.metrics.event(label, reply.ok ? 'OK' : reply.error.code, (performance.now() - started) / 1000);
+      });
   }
 
   private async handle(socket: RealtimeSocket, event: string, body: unknown): Promise<Envelope> {

@@ -6,6 +6,8 @@ import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { ShutdownDrainer } from '../cluster/shutdown-drainer.service.js';
+import { RealtimeMetrics } from '../metrics/realtime-metrics.js';
 import { TokenVerifier } from './token-verifier.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -24,6 +26,8 @@ export class WsAuthenticator {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly connections: ConnectionManager,
+    private readonly drainer: ShutdownDrainer,
+    private readonly metrics: RealtimeMetrics,
     @Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions,
   ) {
     this.origins = new Set(options.corsOrigins);
@@ -31,12 +35,16 @@ export class WsAuthenticator {
 
   readonly middleware = (socket: RealtimeSocket, next: (err?: ExtendedError) => void): void => {
     this.authenticate(socket).then(
-      () => next(),
+      () => {
+        this.metrics.handshake('ok');
+        next();
+      },
       (error: unknown) => next(this.refusal(socket, error)),
     );
   };
 
   private async authenticate(socket: RealtimeSocket): Promise<void> {
+    if (this.drainer.isDraining) throw new RealtimeException('INTERNAL', 'This node is shutting down; connect again');
     const origin = socket.handshake.headers.origin;
     if (this.origins.size > 0 && origin !== undefined && !this.origins.has(origin)) {
       throw new RealtimeException('FORBIDDEN', 'This origin is not allowed');
@@ -69,6 +77,7 @@ export class WsAuthenticator {
       code = 'INTERNAL';
       message = 'The server could not complete the handshake';
     }
+    this.metrics.handshake(code);
     this.logger.debug({ msg: 'handshake refused', code, address: socket.handshake.address });
     const refusal: ExtendedError = new Error(code);
     refusal.data = { code, message };

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SocketServerHost } from '../../application/services/socket-server.host.js';
+import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
+import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { RedisClients } from '../redis/redis-clients.js';
+
+/** Events nobody routes share one label: clients choose event names, and labels must stay few. */
+export const UNKNOWN_EVENT_LABEL = 'unknown';
+
+/**
+ * The node's Prometheus metrics, in a registry of its own (several apps may
+ * share a process in tests). Served by the app at `GET /metrics`.
+ */
+@Injectable()
+export class RealtimeMetrics {
+  readonly registry = new Registry();
+  private readonly handshakes: Counter<'outcome'>;
+  private readonly events: Counter<'event' | 'outcome'>;
+  private readonly latency: Histogram<'event'>;
+  private readonly rateLimited: Counter;
+
+  constructor(host: SocketServerHost, redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'realtime_sockets',
+      help: 'Sockets connected to this node',
+      registers,
+      collect() {
+        this.set(host.started ? host.server.of('/').sockets.size : 0);
+      },
+    });
+    new Gauge({
+      name: 'realtime_redis_up',
+      help: '1 while every Redis connection is ready (or Redis is not configured), 0 otherwise',
+      registers,
+      collect() {
+        this.set(redis.healthy ? 1 : 0);
+      },
+    });
+    new Gauge({ name: 'realtime_node_info', help: "This node's id", labelNames: ['node_id', 'redis'], registers }).set(
+      { node_id: options.nodeId, redis: redis.enabled ? 'yes' : 'no' },
+      1,
+    );
+    this.handshakes = new Counter({ name: 'realtime_handshakes_total', help: 'Handshakes by outcome (ok or the refusal code)', labelNames: ['outcome'], registers });
+    this.events = new Counter({ name: 'realtime_events_total', help: 'Client events by event and outcome (OK or the error code)', labelNames: ['event', 'outcome'], registers });
+    this.latency = new Histogram({
+      name: 'realtime_event_duration_seconds',
+      help: 'Time from receiving a client event to its reply',
+      labelNames: ['event'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.rateLimited = new Counter({ name: 'realtime_rate_limited_total', help: 'Client events refused by the rate limit', registers });
+  }
+
+  handshake(outcome: string): void {
+    this.handshakes.inc({ outcome });
+  }
+
+  event(event: string, outcome: string, seconds: number): void {
+    this.events.inc({ event, outcome });
+    this.latency.observe({ event }, seconds);
+    if (outcome === 'RATE_LIMITED') this.rateLimited.inc();
+  }
+}

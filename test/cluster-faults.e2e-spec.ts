@@ -1,0 +1,122 @@
+import type { Socket } from 'socket.io-client';
+import { ConnectionManager, RealtimeEmitter } from '../src/core/websocket/index.js';
+import { openClient, ready, signToken, startApp, type TestApp } from './support/app.js';
+import { eventually } from './support/cluster.js';
+import { nextEvent, request } from './support/events.js';
+import { startNodeProcess, type NodeProcess } from './support/node-process.js';
+import { startRedis, type TestRedis } from './support/redis-server.js';
+
+const HEARTBEAT_MS = 200;
+
+describe('node and Redis faults', () => {
+  let redis: TestRedis;
+  let local: TestApp | undefined;
+  let remote: NodeProcess | undefined;
+  const clients: Socket[] = [];
+
+  const connectTo = async (url: string, userId: string) => {
+    const socket = openClient(url, { token: signToken(userId) });
+    clients.push(socket);
+    return ready(socket);
+  };
+
+  beforeEach(async () => {
+    redis = await startRedis();
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    if (remote && remote.child.exitCode === null && remote.child.signalCode === null) {
+      remote.kill('SIGKILL');
+      await remote.exited;
+    }
+    remote = undefined;
+    await local?.close();
+    local = undefined;
+    await redis.stop();
+  });
+
+  const env = () => ({ REDIS_URL: redis.url, PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS), WS_SHUTDOWN_GRACE_MS: '2000' });
+
+  it("removes a SIGKILLed node's sockets within three heartbeats", async () => {
+    local = await startApp({ ...env(), NODE_ID: 'survivor' });
+    remote = await startNodeProcess({ ...env(), NODE_ID: 'victim' });
+    await connectTo(remote.url, 'alice');
+    await connectTo(local.url, 'bob');
+    const connections = local.app.get(ConnectionManager);
+    expect(await connections.isOnline('alice')).toBe(true);
+
+    const killedAt = Date.now();
+    remote.kill('SIGKILL');
+    await remote.exited;
+    await eventually(async () => !(await connections.isOnline('alice')), HEARTBEAT_MS * 3 + 1000, 'alice removed');
+    expect(Date.now() - killedAt).toBeLessThan(HEARTBEAT_MS * 3 + 1000);
+    expect(await connections.isOnline('bob')).toBe(true);
+    expect(await connections.countConnections()).toBe(1);
+  });
+
+  it('drains on SIGTERM: server:shutdown, clients leave, the node leaves the registry, exit code 0', async () => {
+    local = await startApp({ ...env(), NODE_ID: 'stayer' });
+    remote = await startNodeProcess({ ...env(), NODE_ID: 'leaver' });
+    const alice = await connectTo(remote.url, 'alice');
+    const connections = local.app.get(ConnectionManager);
+    expect(await connections.isOnline('alice')).toBe(true);
+
+    const notice = nextEvent<{ reconnectAfterMs: number }>(alice, 'server:shutdown', 5000);
+    remote.kill('SIGTERM');
+    const { reconnectAfterMs } = await notice;
+    expect(reconnectAfterMs).toBeGreaterThanOrEqual(0);
+    expect(reconnectAfterMs).toBeLessThanOrEqual(2000);
+    // A well-behaved client moves to another node.
+    alice.disconnect();
+    await connectTo(local.url, 'alice');
+    expect(await remote.exited).toEqual({ code: 0, signal: null });
+    const sockets = await connections.getSockets('alice');
+    expect(sockets.map((s) => s.nodeId)).toEqual(['stayer']);
+  });
+
+  it('disconnects the sockets that stay past the grace period, then exits 0', async () => {
+    remote = await startNodeProcess({ ...env(), NODE_ID: 'leaver', WS_SHUTDOWN_GRACE_MS: '300' });
+    const stubborn = await connectTo(remote.url, 'alice');
+    const gone = nextEvent(stubborn, 'disconnect', 5000);
+    remote.kill('SIGTERM');
+    expect(await gone).toBe('io server disconnect');
+    expect(await remote.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('survives Redis down longer than the retry window: no crash, local delivery meanwhile, cross-node delivery again within 10 s', async () => {
+    local = await startApp({ ...env(), NODE_ID: 'in-process' });
+    remote = await startNodeProcess({ ...env(), NODE_ID: 'separate' });
+    const aliceLocal = await connectTo(local.url, 'alice');
+    const aliceRemote = await connectTo(remote.url, 'alice');
+    const emitter = local.app.get(RealtimeEmitter);
+
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Local delivery and local handlers keep working.
+    const localGot = nextEvent(aliceLocal, 'notification');
+    emitter.toUser('alice').emit('notification', { id: 'during', type: 'test', data: {}, createdAt: '' });
+    expect(await localGot).toMatchObject({ id: 'during' });
+    expect((await request(aliceRemote, 'auth:refresh', { token: signToken('alice') })).ok).toBe(true);
+    expect((await fetch(`${remote.url}/health/ready`)).status).toBe(503);
+
+    await redis.start();
+    const restartedAt = Date.now();
+    const received = new Set<string>();
+    aliceRemote.on('notification', (n: { id: string }) => received.add(n.id));
+    let attempt = 0;
+    await eventually(
+      () => {
+        emitter.toUser('alice').emit('notification', { id: `after-${++attempt}`, type: 'test', data: {}, createdAt: '' });
+        return received.size > 0;
+      },
+      10_000,
+      'cross-node delivery after the restart',
+    );
+    expect(Date.now() - restartedAt).toBeLessThan(10_000);
+    expect(remote.child.exitCode).toBeNull();
+    expect(remote.output()).not.toMatch(/Unhandled|unhandled rejection/i);
+    // The registry, emptied by the restart, is rebuilt by the nodes.
+    await eventually(async () => (await local!.app.get(ConnectionManager).getSockets('alice')).length === 2, 5000, 'registry rebuilt');
+  });
+});
