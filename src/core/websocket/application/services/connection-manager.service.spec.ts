@@ -77,6 +77,19 @@ describe('ConnectionManager', () => {
     expect(seen).toEqual(['online:alice', 'offline:alice']);
   });
 
+  it('keeps the registry right when a listener of its events throws', async () => {
+    const { manager } = setup();
+    const events = (manager as unknown as { events: EventEmitter2 }).events;
+    events.on(RealtimeEvents.userConnected, () => {
+      throw new Error('listener bug');
+    });
+    const a = fakeSocket('alice');
+    expect(await manager.admit(a.socket)).toBe(true);
+    a.conn.emit('close');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await manager.countConnections()).toBe(0);
+  });
+
   it('stops watching the transport once the socket is registered', async () => {
     const { manager } = setup();
     const a = fakeSocket('alice');

@@ -126,8 +126,13 @@ export class ConnectionManager {
     return { socketId: socket.id, userId: socket.data.user.userId, nodeId: this.options.nodeId };
   }
 
+  /** A throwing listener must not undo the registry change that raised the event. */
   private publish(event: string, userId: string): void {
     const payload: UserConnectionEvent = { userId, at: Date.now() };
-    this.events.emit(event, payload);
+    try {
+      this.events.emit(event, payload);
+    } catch (error) {
+      this.logger.error(`A listener of ${event} failed`, (error as Error).stack);
+    }
   }
 }
