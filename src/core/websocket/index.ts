@@ -25,6 +25,19 @@ export { ErrorCode } from './domain/errors/error-code.js';
 export { RealtimeException } from './domain/errors/realtime.exception.js';
 export { toErrorBody } from './domain/errors/error-body.js';
 export { rooms } from './domain/rooms.js';
+export {
+  defineContract,
+  errorBodySchema,
+  type ClientEventsOf,
+  type PushContract,
+  type PushPayload,
+  type RealtimeContract,
+  type ReplyData,
+  type RequestBody,
+  type RequestContract,
+  type ServerEventsOf,
+} from './domain/contract.js';
+export { sessionContract } from './api/session.contract.js';
 export { RealtimeEvents, type SessionRefreshedEvent, type UserConnectionEvent } from './domain/realtime-events.js';
 export type {
   AuthenticatedUser,
