@@ -5,6 +5,8 @@ import { APP_CONFIG } from './config/app-config.token.js';
 import type { AppConfig } from './config/app.config.js';
 import { WebsocketModule } from './core/websocket/index.js';
 import { DevTokenController } from './dev-auth/dev-token.controller.js';
+import { AsyncApiController } from './asyncapi/asyncapi.controller.js';
+import { AsyncApiService } from './asyncapi/asyncapi.service.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ChatModule } from './modules/chat/chat.module.js';
@@ -25,8 +27,8 @@ export class AppModule {
         PresenceModule.forRoot({ offlineGraceMs: config.presence.offlineGraceMs }),
         NotificationsModule,
       ],
-      controllers: [HealthController, MetricsController, ...(config.devAuth ? [DevTokenController] : [])],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
+      controllers: [HealthController, MetricsController, AsyncApiController, ...(config.devAuth ? [DevTokenController] : [])],
+      providers: [{ provide: APP_CONFIG, useValue: config }, AsyncApiService],
       exports: [APP_CONFIG],
     };
   }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startApp, type TestApp } from './support/app.js';
+import { SECRET, startApp, type TestApp } from './support/app.js';
 import { request } from './support/events.js';
 
 describe('the app over HTTP', () => {
@@ -80,5 +80,27 @@ describe('metrics', () => {
     expect(text).toContain('realtime_node_info{node_id="metrics-node",redis="no"} 1');
     expect(text).toContain('realtime_redis_up 1');
     expect(text).not.toContain('garbage');
+  });
+});
+
+describe('npm run token', () => {
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('prints a token signed with JWT_SECRET that the server accepts, with the rooms asked for', async () => {
+    t = await startApp();
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ['dist/scripts/token.js', 'alice', '--rooms', 'lobby,den', '--ttl', '10m'], {
+      env: { ...process.env, JWT_SECRET: SECRET },
+    });
+    const client = await t.connect({ token: stdout.trim() });
+    expect((await request(client, 'chat:join', { roomId: 'den' })).ok).toBe(true);
+    expect((await request(client, 'chat:join', { roomId: 'attic' })).error.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses to sign without JWT_SECRET', async () => {
+    const run = promisify(execFile);
+    const failure = await run(process.execPath, ['dist/scripts/token.js', 'alice'], { env: { PATH: process.env.PATH } }).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('JWT_SECRET is not set') });
   });
 });
