@@ -10,6 +10,8 @@ describe('chat public API', () => {
       'IdempotencyStore',
       'InMemoryChatMessageStore',
       'InMemoryIdempotencyStore',
+      'RedisChatMessageStore',
+      'RedisIdempotencyStore',
       'RoomAccessPolicy',
       'compareMessageIds',
       'isMessageId',

@@ -9,3 +9,5 @@ export { ChatMessageStore, compareMessageIds, isMessageId, type HistoryPage, typ
 export { InMemoryChatMessageStore, type InMemoryChatMessageStoreOptions } from './infrastructure/in-memory-chat-message.store.js';
 export { IdempotencyStore, type IdempotentResult } from './ports/idempotency-store.port.js';
 export { InMemoryIdempotencyStore, type InMemoryIdempotencyStoreOptions } from './infrastructure/in-memory-idempotency.store.js';
+export { RedisChatMessageStore, type RedisChatMessageStoreOptions, type RedisCommandSource } from './infrastructure/redis-chat-message.store.js';
+export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './infrastructure/redis-idempotency.store.js';
