@@ -41,3 +41,12 @@ export function request<T = any>(socket: Socket, event: string, body?: unknown):
 export async function settle(probe: Socket): Promise<void> {
   await request(probe, 'auth:refresh', { token: 'x' });
 }
+
+/** Polls `check` until it holds; for state that has no event to wait on (registry counts, health). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,56 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import type { AddressInfo } from 'node:net';
-import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/app.config.js';
+import { serve as serveApp, signTestToken, TEST_JWT_SECRET, type TestServer } from '../../src/testing/index.js';
 
-export const SECRET = 'test-secret-that-is-long-enough-for-hs256';
+// Our own suites use the test kit (src/testing), so it stays correct.
+export { openClient, ready, type ClientOptions } from '../../src/testing/index.js';
 
-export interface TestApp {
-  app: INestApplication;
+export const SECRET = TEST_JWT_SECRET;
+export const signToken = (userId: string, claims?: Record<string, unknown>): string => signTestToken(userId, claims);
+
+/** A test server running this project's app, with the config it was built from. */
+export interface TestApp extends TestServer {
   config: AppConfig;
-  url: string;
-  /** Signs a token with the app's secret; `exp` one hour from now unless the claims say otherwise. */
-  token(userId: string, claims?: Record<string, unknown>): string;
-  /** Connects a client and resolves once `session:ready` arrived. */
-  connect(userIdOrToken: string | { token: string }, options?: ClientOptions): Promise<Socket>;
-  /** Connects and resolves with the refusal (`connect_error`) instead. */
-  refuse(options: ClientOptions & { token?: string }): Promise<Error & { data?: { code: string; message: string } }>;
-  close(): Promise<void>;
-}
-
-export interface ClientOptions {
-  claims?: Record<string, unknown>;
-  extraHeaders?: Record<string, string>;
-  query?: Record<string, string>;
-  auth?: Record<string, unknown>;
-  transports?: string[];
-}
-
-/** A client with no automatic reconnection, on the WebSocket transport unless told otherwise. */
-export function openClient(url: string, options: ClientOptions & { token?: string }): Socket {
-  return io(url, {
-    transports: (options.transports as never) ?? ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: options.auth ?? (options.token !== undefined ? { token: options.token } : {}),
-    extraHeaders: options.extraHeaders,
-    query: options.query,
-  });
-}
-
-/** Resolves with the socket once `session:ready` arrived; rejects with the `connect_error`. */
-export function ready(socket: Socket): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    socket.once('session:ready', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-/** Signs a test token; `exp` one hour from now unless the claims say otherwise. */
-export function signToken(userId: string, claims: Record<string, unknown> = {}): string {
-  return new JwtService().sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...claims }, { secret: SECRET, algorithm: 'HS256' });
 }
 
 /** Starts the real app on a free loopback port with the given environment on top of a test baseline. */
@@ -59,41 +20,7 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
   return serve(await createApp(config, false), config);
 }
 
-/**
- * Starts any Nest app that imports `WebsocketModule` (for tests of the module
- * with feature modules of their own); `config` is only reported back.
- */
+/** Serves any app that imports WebsocketModule; `config` is only reported back. */
 export async function serve(app: INestApplication, config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET })): Promise<TestApp> {
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const sockets = new Set<Socket>();
-  const token = signToken;
-
-  const open = (options: ClientOptions & { token?: string }): Socket => {
-    const socket = openClient(url, options);
-    sockets.add(socket);
-    return socket;
-  };
-
-  return {
-    app,
-    config,
-    url,
-    token,
-    connect(who, options = {}) {
-      return ready(open({ ...options, token: typeof who === 'string' ? token(who, options.claims) : who.token }));
-    },
-    refuse(options) {
-      const socket = open(options);
-      return new Promise((resolve, reject) => {
-        socket.once('connect_error', resolve);
-        socket.once('session:ready', () => reject(new Error('the handshake was accepted')));
-      });
-    },
-    async close() {
-      for (const socket of sockets) socket.disconnect();
-      await app.close();
-    },
-  };
+  return { ...(await serveApp(app)), config };
 }

@@ -1,6 +1,6 @@
 import { describeConnectionRegistryContract } from '../../application/ports/connection-registry.contract.js';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
-import { startRedis, type TestRedis } from '../../../../../test/support/redis-server.js';
+import { startRedis, type TestRedis } from '../../../../testing/redis-server.js';
 import { RedisClients } from './redis-clients.js';
 import { RedisConnectionRegistry } from './redis-connection.registry.js';
 

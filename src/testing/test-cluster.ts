@@ -1,0 +1,40 @@
+import { startRedis, type TestRedis } from './redis-server.js';
+import type { TestServer } from './test-server.js';
+
+export interface TestCluster<S extends TestServer = TestServer> {
+  redis: TestRedis;
+  nodes: S[];
+  /** Closes every node, then stops Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * A redis-server of its own and `count` nodes sharing it, each started by
+ * `start` with its own adapter clients (in this process).
+ *
+ * @example
+ * const cluster = await startTestCluster(2, ({ redisUrl, nodeId }) =>
+ *   startTestApp({ imports: [ReactionsModule], websocket: { redis: { url: redisUrl }, nodeId } }));
+ */
+export async function startTestCluster<S extends TestServer>(
+  count: number,
+  start: (node: { redisUrl: string; nodeId: string; index: number }) => Promise<S>,
+): Promise<TestCluster<S>> {
+  const redis = await startRedis();
+  const nodes: S[] = [];
+  try {
+    for (let index = 0; index < count; index++) nodes.push(await start({ redisUrl: redis.url, nodeId: `node-${index + 1}`, index }));
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.close().catch(() => undefined)));
+    await redis.stop();
+    throw error;
+  }
+  return {
+    redis,
+    nodes,
+    async close() {
+      await Promise.all(nodes.map((node) => node.close().catch(() => undefined)));
+      await redis.stop();
+    },
+  };
+}
