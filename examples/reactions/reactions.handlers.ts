@@ -1,0 +1,20 @@
+import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
+import { OnMessage, RealtimeHandler, type RealtimeSocket } from '../../src/core/websocket/index.js';
+import { reactionSchema, type ReactionBody } from './reactions.schemas.js';
+import { ReactionsService } from './reactions.service.js';
+
+/** The wire events: validation by schema, the rules in ReactionsService. */
+@RealtimeHandler()
+export class ReactionsHandlers {
+  constructor(private readonly reactions: ReactionsService) {}
+
+  @OnMessage('reactions:add')
+  add(@MessageBody({ schema: reactionSchema }) body: ReactionBody, @ConnectedSocket() socket: RealtimeSocket) {
+    return this.reactions.add(socket, body);
+  }
+
+  @OnMessage('reactions:remove')
+  remove(@MessageBody({ schema: reactionSchema }) body: ReactionBody, @ConnectedSocket() socket: RealtimeSocket) {
+    return this.reactions.remove(socket, body);
+  }
+}
