@@ -30,6 +30,13 @@ export interface WebsocketModuleOptions {
   corsOrigins?: string[];
   /** Largest accepted frame; a larger one closes that connection. @default 65536 */
   maxPayloadBytes?: number;
+  /**
+   * Binary attachments one Socket.IO packet may announce; a packet announcing
+   * more closes its connection. Protocol v1 carries JSON only, and every
+   * pending attachment is a frame held in memory, so none are accepted unless
+   * an app adds binary events. @default 0
+   */
+  maxBinaryAttachments?: number;
   /** Engine.IO heartbeat interval. @default 25000 */
   pingIntervalMs?: number;
   /** How long a silent connection is kept after a ping. @default 20000 */
@@ -81,6 +88,7 @@ export const websocketOptionsSchema = z.object({
   path: z.string().regex(/^\/\S*$/).default('/socket.io'),
   corsOrigins: z.array(z.string().min(1)).default([]),
   maxPayloadBytes: positiveInt.default(65536),
+  maxBinaryAttachments: z.number().int().min(0).max(1000).default(0),
   pingIntervalMs: positiveInt.default(25000),
   pingTimeoutMs: positiveInt.default(20000),
   connectTimeoutMs: positiveInt.default(10000),

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
+import { Decoder, Encoder } from 'socket.io-parser';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RedisClients } from '../redis/redis-clients.js';
@@ -13,6 +14,24 @@ export function isRealtimeServer(server: object): boolean {
   return created.has(server);
 }
 
+/**
+ * Socket.IO's packet codec with the attachment limit applied. The decoder of a
+ * connection buffers announced attachments until they all arrived, even before
+ * the Socket.IO handshake; the limit bounds what one connection can make the
+ * server hold to `maxBinaryAttachments` frames.
+ */
+export function parserOf(options: Pick<ResolvedWebsocketOptions, 'maxBinaryAttachments'>): { Encoder: typeof Encoder; Decoder: typeof Decoder } {
+  const maxAttachments = options.maxBinaryAttachments;
+  return {
+    Encoder,
+    Decoder: class LimitedDecoder extends Decoder {
+      constructor() {
+        super({ maxAttachments });
+      }
+    },
+  };
+}
+
 /** The Socket.IO server options that carry the module's limits. */
 export function serverOptionsOf(options: ResolvedWebsocketOptions): Partial<ServerOptions> {
   return {
@@ -21,6 +40,10 @@ export function serverOptionsOf(options: ResolvedWebsocketOptions): Partial<Serv
     pingInterval: options.pingIntervalMs,
     pingTimeout: options.pingTimeoutMs,
     connectTimeout: options.connectTimeoutMs,
+    parser: parserOf(options),
+    // Compressed frames cost the server an inflate buffer per connection and
+    // let a small frame expand past the payload limit: off, whatever the default.
+    perMessageDeflate: false,
     // CORS headers only matter to browsers on long-polling; the Origin check
     // that also covers WebSocket upgrades is in the handshake middleware.
     cors: { origin: options.corsOrigins.length > 0 ? options.corsOrigins : true, credentials: false },
