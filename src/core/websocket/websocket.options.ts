@@ -37,6 +37,12 @@ export interface WebsocketModuleOptions {
    * an app adds binary events. @default 0
    */
   maxBinaryAttachments?: number;
+  /**
+   * Deepest nesting of arrays and objects in an event body; a deeper body is
+   * refused with `BAD_REQUEST` before any handler sees it (deep objects
+   * overflow the stack of Socket.IO's encoders if they are ever sent on). @default 32
+   */
+  maxBodyDepth?: number;
   /** Engine.IO heartbeat interval. @default 25000 */
   pingIntervalMs?: number;
   /** How long a silent connection is kept after a ping. @default 20000 */
@@ -89,6 +95,7 @@ export const websocketOptionsSchema = z.object({
   corsOrigins: z.array(z.string().min(1)).default([]),
   maxPayloadBytes: positiveInt.default(65536),
   maxBinaryAttachments: z.number().int().min(0).max(1000).default(0),
+  maxBodyDepth: z.number().int().min(1).max(1000).default(32),
   pingIntervalMs: positiveInt.default(25000),
   pingTimeoutMs: positiveInt.default(20000),
   connectTimeoutMs: positiveInt.default(10000),

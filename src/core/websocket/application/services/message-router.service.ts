@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ExternalContextCreator, type ParamsFactory } from '@nestjs/core';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { bodyShapeIssue } from '../../domain/body-shape.js';
 import { toErrorBody } from '../../domain/errors/error-body.js';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
@@ -42,6 +43,7 @@ export class MessageRouter implements OnModuleInit {
   private readonly logger = new Logger('MessageRouter');
   private readonly routes = new Map<string, { invoke: Invoke; name: string }>();
   private readonly limiter: Pick<RateLimiterMemory, 'consume'>;
+  private readonly maxBodyDepth: number;
 
   /** Attach with `socket.onAny(router.listener)`: one shared function, nothing allocated per socket. */
   readonly listener: (this: RealtimeSocket, ...args: unknown[]) => void;
@@ -55,6 +57,7 @@ export class MessageRouter implements OnModuleInit {
     @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions,
   ) {
     const { perSecond, burst } = options.rateLimit;
+    this.maxBodyDepth = options.maxBodyDepth;
     // A token bucket built from two windows: `perSecond` every second, and the
     // rest of the burst over the time it takes to refill it.
     const steady = new RateLimiterMemory({ keyPrefix: 'ws-rate', points: perSecond, duration: 1 });
@@ -101,6 +104,9 @@ export class MessageRouter implements OnModuleInit {
       await this.consume(socket);
       route = this.routes.get(event);
       if (!route) throw new RealtimeException('UNKNOWN_EVENT', `No handler for "${event}"`);
+      // Before any guard, pipe or handler: none of them may ever hold a body too deep to encode.
+      const issue = bodyShapeIssue(body, this.maxBodyDepth);
+      if (issue) throw new RealtimeException('BAD_REQUEST', 'The request is not valid', [issue]);
     } catch (error) {
       if (!(error instanceof RealtimeException)) this.logger.error(`Routing "${event}" failed`, (error as Error)?.stack);
       return { ok: false, error: toErrorBody(error) };
