@@ -11,6 +11,7 @@ import { SessionService } from './application/services/session.service.js';
 import { SocketServerHost } from './application/services/socket-server.host.js';
 import { TokenVerifier } from './infrastructure/auth/token-verifier.js';
 import { WsAuthenticator } from './infrastructure/auth/ws-authenticator.js';
+import { OutgoingBufferMonitor } from './infrastructure/backpressure/outgoing-buffer.monitor.js';
 import { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
 import { WsLoggingInterceptor } from './infrastructure/interceptors/ws-logging.interceptor.js';
 import { NodeLiveness } from './infrastructure/cluster/node-liveness.service.js';
@@ -46,6 +47,7 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resol
     SocketServerHost,
     TokenVerifier,
     WsAuthenticator,
+    OutgoingBufferMonitor,
     ConnectionManager,
     SessionService,
     HandlerExplorer,

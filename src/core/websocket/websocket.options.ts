@@ -43,6 +43,12 @@ export interface WebsocketModuleOptions {
    * overflow the stack of Socket.IO's encoders if they are ever sent on). @default 32
    */
   maxBodyDepth?: number;
+  /**
+   * Bytes (UTF-16 units for text) that may wait to be sent to one connection.
+   * A client that stops reading is disconnected once its queue passes this,
+   * instead of growing the server's memory. @default 1048576
+   */
+  maxOutgoingBufferBytes?: number;
   /** Engine.IO heartbeat interval. @default 25000 */
   pingIntervalMs?: number;
   /** How long a silent connection is kept after a ping. @default 20000 */
@@ -96,6 +102,7 @@ export const websocketOptionsSchema = z.object({
   maxPayloadBytes: positiveInt.default(65536),
   maxBinaryAttachments: z.number().int().min(0).max(1000).default(0),
   maxBodyDepth: z.number().int().min(1).max(1000).default(32),
+  maxOutgoingBufferBytes: z.number().int().min(1024).default(1024 * 1024),
   pingIntervalMs: positiveInt.default(25000),
   pingTimeoutMs: positiveInt.default(20000),
   connectTimeoutMs: positiveInt.default(10000),

@@ -7,6 +7,7 @@ import { SocketServerHost, type RealtimeServer } from '../../application/service
 import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
 import { isRealtimeServer } from '../../infrastructure/adapters/redis-io.adapter.js';
 import { WsAuthenticator } from '../../infrastructure/auth/ws-authenticator.js';
+import { OutgoingBufferMonitor } from '../../infrastructure/backpressure/outgoing-buffer.monitor.js';
 import { missingAdapterMessage } from '../../websocket.messages.js';
 
 /**
@@ -22,6 +23,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly connections: ConnectionManager,
     private readonly sessions: SessionService,
     private readonly router: MessageRouter,
+    private readonly outgoing: OutgoingBufferMonitor,
   ) {}
 
   afterInit(server: RealtimeServer): void {
@@ -36,6 +38,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: RealtimeSocket): void {
     this.connections.register(socket);
+    this.outgoing.watch(socket);
     this.sessions.start(socket);
     socket.onAny(this.router.listener);
   }

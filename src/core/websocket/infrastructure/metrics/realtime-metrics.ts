@@ -19,6 +19,7 @@ export class RealtimeMetrics {
   private readonly events: Counter<'event' | 'outcome'>;
   private readonly latency: Histogram<'event'>;
   private readonly rateLimited: Counter;
+  private readonly slowConsumers: Counter;
 
   constructor(host: SocketServerHost, redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
     const registers = [this.registry];
@@ -53,10 +54,19 @@ export class RealtimeMetrics {
       registers,
     });
     this.rateLimited = new Counter({ name: 'realtime_rate_limited_total', help: 'Client events refused by the rate limit', registers });
+    this.slowConsumers = new Counter({
+      name: 'realtime_slow_consumer_disconnects_total',
+      help: 'Connections dropped because what waited to be sent to them passed maxOutgoingBufferBytes',
+      registers,
+    });
   }
 
   handshake(outcome: string): void {
     this.handshakes.inc({ outcome });
+  }
+
+  slowConsumer(): void {
+    this.slowConsumers.inc();
   }
 
   event(event: string, outcome: string, seconds: number): void {

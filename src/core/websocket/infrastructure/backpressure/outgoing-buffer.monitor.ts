@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
+import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { RealtimeMetrics } from '../metrics/realtime-metrics.js';
+
+/** The parts of an Engine.IO socket the monitor reads (engine.io 6 keeps them public but untyped in places). */
+interface EngineConnection {
+  readyState: string;
+  transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void;
+  on(event: 'flush', listener: () => void): void;
+  off(event: string, listener: (...args: any[]) => void): void;
+  close(discard?: boolean): void;
+}
+
+/**
+ * Disconnects a client that stops reading once what waits to be sent to it
+ * passes `maxOutgoingBufferBytes`. Engine.IO queues a connection's packets
+ * while its transport is busy, and the WebSocket buffers what the kernel does
+ * not take: neither is bounded, so a reader that stalls (or a peer that
+ * advertises a zero window on purpose) would grow the server's memory with
+ * every message to its rooms. Counted per packet as it is queued: O(1), no timer.
+ */
+@Injectable()
+export class OutgoingBufferMonitor {
+  private readonly logger = new Logger('OutgoingBuffer');
+  private readonly limit: number;
+
+  constructor(
+    private readonly metrics: RealtimeMetrics,
+    @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions,
+  ) {
+    this.limit = options.maxOutgoingBufferBytes;
+  }
+
+  watch(socket: RealtimeSocket): void {
+    const conn = socket.conn as unknown as EngineConnection;
+    // Queued in Engine.IO since its last flush to the transport.
+    let queued = 0;
+    const onFlush = (): void => {
+      queued = 0;
+    };
+    const onPacket = (packet: { data?: unknown }): void => {
+      queued += sizeOf(packet.data);
+      const pending = queued + (conn.transport.socket?.bufferedAmount ?? 0);
+      if (pending <= this.limit) return;
+      conn.off('packetCreate', onPacket);
+      conn.off('flush', onFlush);
+      this.cut(socket, conn, pending);
+    };
+    conn.on('packetCreate', onPacket);
+    conn.on('flush', onFlush);
+  }
+
+  /**
+   * Drops the connection at once. A polite close would wait for the queue to
+   * drain, which is the one thing a stalled reader never lets happen; the
+   * WebSocket is terminated so its buffer is freed now, not after the closing
+   * handshake times out.
+   */
+  private cut(socket: RealtimeSocket, conn: EngineConnection, pending: number): void {
+    this.metrics.slowConsumer();
+    this.logger.warn(`Disconnecting a client that stopped reading: socket ${socket.id} of ${socket.data.user?.userId} had ${pending} bytes waiting (limit ${this.limit})`);
+    const ws = conn.transport.socket;
+    if (conn.transport.name === 'websocket' && typeof ws?.terminate === 'function') ws.terminate();
+    else conn.close(true);
+  }
+}
+
+/** Text is queued as JS strings (about a byte or two per UTF-16 unit); binary as buffers. */
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string') return data.length;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  return 0;
+}
