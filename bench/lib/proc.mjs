@@ -1,0 +1,205 @@
+// Processes the harness starts (server variants, redis-server) and what it
+// reads about them from /proc: CPU time, resident memory, machine load.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const CLOCK_TICKS = Number(safe(() => execFileSync('getconf', ['CLK_TCK']).toString().trim(), '100')) || 100;
+export const HAS_TASKSET = !spawnSync('taskset', ['--version']).error;
+export const CORES = Number(safe(() => execFileSync('nproc').toString().trim(), '1'));
+
+function safe(fn, fallback) {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The command line that runs `argv` on `cpu` (a core list for taskset), or as is when pinning is off. */
+export function pinned(cpu, argv) {
+  return HAS_TASKSET && cpu !== undefined ? ['taskset', '-c', String(cpu), ...argv] : argv;
+}
+
+/** utime + stime of the whole process (every thread), in milliseconds. */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5); the slice starts at field 3.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** VmRSS and VmHWM in bytes. */
+export function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+export async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function machineTimes() {
+  const [line] = readFileSync('/proc/stat', 'utf8').split('\n', 1);
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = values[3] + (values[4] ?? 0);
+  return { total, idle };
+}
+
+/**
+ * Waits until the whole machine is quiet: less than `threshold` of all cores
+ * busy over a `windowMs` window. Gives up after `maxWaitMs` and says so in the
+ * returned record (the step is then marked noisy in the results).
+ */
+export async function waitQuiet({ threshold = 0.08, windowMs = 300, maxWaitMs = 20000 } = {}) {
+  const started = Date.now();
+  let busy = 1;
+  while (true) {
+    const a = machineTimes();
+    await sleep(windowMs);
+    const b = machineTimes();
+    const total = b.total - a.total;
+    busy = total > 0 ? 1 - (b.idle - a.idle) / total : 0;
+    if (busy < threshold) return { quiet: true, busy, waitedMs: Date.now() - started };
+    if (Date.now() - started > maxWaitMs) return { quiet: false, busy, waitedMs: Date.now() - started };
+  }
+}
+
+/**
+ * Starts a bench server script pinned to `cpu`, waits for its BENCH_READY line
+ * and returns a handle: port, pid, CPU and memory readers, stop().
+ */
+export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], timeoutMs = 30000 }) {
+  const argv = pinned(cpu, [process.execPath, '--expose-gc', ...nodeArgs, script]);
+  const child = spawn(argv[0], argv.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const tail = [];
+  const keep = (line) => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+  };
+  const memWaiters = [];
+  const profWaiters = [];
+  let readyInfo;
+  const readyPromise = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${tail.join('\n')}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('BENCH_READY ')) {
+        clearTimeout(timer);
+        readyInfo = JSON.parse(line.slice(12));
+        resolve(readyInfo);
+      } else if (line.startsWith('BENCH_MEM ')) {
+        memWaiters.shift()?.(JSON.parse(line.slice(10)));
+      } else if (line.startsWith('BENCH_PROF ')) {
+        profWaiters.shift()?.(line.slice(11));
+      } else keep(line);
+    });
+  });
+  createInterface({ input: child.stderr }).on('line', keep);
+  child.stdin.on('error', () => {});
+  const { port } = await readyPromise;
+  const pid = child.pid;
+  let exited = false;
+  const command = (line, waiters) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} did not answer "${line}"`)), 15000);
+      waiters.push((value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+      child.stdin.write(`${line}\n`);
+    });
+  child.once('exit', () => (exited = true));
+  return {
+    name,
+    pid,
+    port,
+    child,
+    get exited() {
+      return exited;
+    },
+    tail: () => tail.join('\n'),
+    cpuMs: () => cpuMs(pid),
+    rss: () => rssOf(pid),
+    /** process.memoryUsage() in the server after two forced GCs. */
+    mem() {
+      return command('mem', memWaiters);
+    },
+    /** Starts the inspector's CPU profiler in the server. */
+    profileStart() {
+      return command('prof-start', profWaiters);
+    },
+    /** Stops it and has the server write the profile to `path`. */
+    profileStop(path) {
+      return command(`prof-stop ${path}`, profWaiters);
+    },
+    async stop() {
+      if (exited) return;
+      const gone = once(child, 'exit');
+      child.stdin.write('exit\n');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A redis-server of the harness's own on a free port, pinned like the servers. */
+export async function startRedis({ cpu } = {}) {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error('redis-server is not on the PATH (apt-get install redis-server)');
+  const port = await freePort();
+  const argv = pinned(cpu, ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning']);
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 5000;
+  while (!(await answersPing(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${port}: ${output}`);
+    await sleep(20);
+  }
+  return {
+    name: 'redis',
+    pid: child.pid,
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    cpuMs: () => cpuMs(child.pid),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const gone = once(child, 'exit');
+      child.kill('SIGKILL');
+      await gone;
+    },
+  };
+}
+
+async function answersPing(port) {
+  const { Socket } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}

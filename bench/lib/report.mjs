@@ -1,0 +1,226 @@
+// Turns the per-round results into medians and ratios against bare Socket.IO
+// from the same run, checks them against the issue's targets, and renders the
+// terminal table, a Markdown version of it and the SVG chart.
+import { BASELINE } from './variants.mjs';
+
+const FANOUT_POINT = 50_000;
+
+const median = (values) => {
+  const sorted = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The fan-out step at `deliveries` offered deliveries/s, when it was run and not saturated. */
+export function stepAt(result, deliveries = FANOUT_POINT) {
+  const step = result?.steps?.find((s) => s.offeredDeliveries === deliveries);
+  return step && !step.saturated ? step : undefined;
+}
+
+const level = (result, connections) => result?.levels?.find((l) => l.connections === connections);
+
+/** Every reported figure: where it comes from and which way is better. */
+export function metricsFor(options) {
+  const metrics = [
+    { key: 'echo.throughput', scenario: 'echo', label: 'echo: throughput, closed loop', unit: 'msg/s', better: 'higher', get: (r) => r.closed?.throughput },
+    { key: 'echo.cpuPerMsg', scenario: 'echo', label: 'echo: server CPU per message, closed loop', unit: 'µs', better: 'lower', get: (r) => r.closed?.cpuPerMsgUs },
+    { key: 'echo.closedP99', scenario: 'echo', label: 'echo: p99, closed loop', unit: 'ms', better: 'lower', get: (r) => r.closed?.latency?.p99 },
+    { key: 'echo.fixedP50', scenario: 'echo', label: `echo: p50 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p50 },
+    { key: 'echo.fixedP99', scenario: 'echo', label: `echo: p99 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p99 },
+    { key: 'echo.fixedP999', scenario: 'echo', label: `echo: p99.9 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p999 },
+    { key: 'echo.fixedCpuPerMsg', scenario: 'echo', label: `echo: server CPU per message at ${options.fixedRate} msg/s`, unit: 'µs', better: 'lower', get: (r) => r.fixed?.cpuPerMsgUs },
+    { key: 'handshake.cpu', scenario: 'handshake', label: `handshake: server CPU per handshake (${options.handshakes}, 10 % invalid)`, unit: 'µs', better: 'lower', get: (r) => r.cpuPerHandshakeUs },
+    { key: 'handshake.rate', scenario: 'handshake', label: 'handshake: handshakes/s', unit: '/s', better: 'higher', get: (r) => r.rate },
+    { key: 'handshake.p99', scenario: 'handshake', label: 'handshake: p99', unit: 'ms', better: 'lower', get: (r) => r.latency?.p99 },
+    { key: 'fanout.p99', scenario: 'fanout', label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 1 node`, unit: 'ms', better: 'lower', get: (r) => stepAt(r)?.latency.p99 },
+    { key: 'fanout.cpu', scenario: 'fanout', label: `fan-out: server CPU per delivery at ${FANOUT_POINT / 1000}k/s, 1 node`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.cpuPerDeliveryUs },
+    { key: 'fanout.max', scenario: 'fanout', label: 'fan-out: most deliveries/s sustained, 1 node', unit: '/s', better: 'higher', get: (r) => r.maxSustainedDeliveries },
+    { key: 'redis.p99', scenario: 'redis', label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 2 nodes + Redis`, unit: 'ms', better: 'lower', get: (r) => stepAt(r)?.latency.p99 },
+    { key: 'redis.cpu', scenario: 'redis', label: `fan-out: CPU of both nodes per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.cpuPerDeliveryUs },
+    { key: 'redis.redisCpu', scenario: 'redis', label: `fan-out: redis-server CPU per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.othersCpuPerDeliveryUs },
+    { key: 'redis.max', scenario: 'redis', label: 'fan-out: most deliveries/s sustained, 2 nodes + Redis', unit: '/s', better: 'higher', get: (r) => r.maxSustainedDeliveries },
+  ];
+  for (const n of options.memoryConnections) {
+    metrics.push(
+      { key: `memory.rss.${n}`, scenario: 'memory', label: `memory: RSS per idle connection at ${n}`, unit: 'KiB', better: 'lower', get: (r) => kib(level(r, n)?.rssPerConnBytes) },
+      { key: `memory.heap.${n}`, scenario: 'memory', label: `memory: JS heap per idle connection at ${n}`, unit: 'KiB', better: 'lower', get: (r) => kib(level(r, n)?.heapPerConnBytes) },
+      { key: `memory.perGiB.${n}`, scenario: 'memory', label: `memory: idle connections per GiB (RSS) at ${n}`, unit: '', better: 'higher', get: (r) => level(r, n)?.connectionsPerGiB },
+    );
+  }
+  return metrics;
+}
+
+const kib = (bytes) => (typeof bytes === 'number' ? Math.round((bytes / 1024) * 100) / 100 : undefined);
+
+/**
+ * For each metric and variant: the median over rounds, and the median over
+ * rounds of the ratio to bare Socket.IO measured in the same round.
+ */
+export function summarize(runs, variants, options) {
+  const summary = {};
+  for (const metric of metricsFor(options)) {
+    const perVariant = {};
+    const rounds = runs[metric.scenario] ?? {};
+    const base = (rounds[BASELINE] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
+    for (const variant of variants) {
+      const values = (rounds[variant.id] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
+      if (values.length === 0) continue;
+      const ratios = values.map((v, i) => (typeof v === 'number' && typeof base[i] === 'number' && base[i] > 0 ? v / base[i] : undefined));
+      perVariant[variant.id] = { median: round(median(values)), ratio: round(median(ratios), 3), values };
+    }
+    if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
+  }
+  return summary;
+}
+
+const round = (value, digits = 2) => (value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits);
+
+/** The issue's targets for this app, each with the figure it is judged on. */
+export function checkTargets(summary, runs, options) {
+  const app = (key) => summary[key]?.variants.app;
+  const targets = [];
+  const add = (name, target, value, met, note) => targets.push({ name, target, value, met: value === null || value === undefined ? null : met, note });
+  const ratio = (key) => app(key)?.ratio;
+  add('echo throughput vs bare Socket.IO', '>= 0.9x', ratio('echo.throughput'), ratio('echo.throughput') >= 0.9);
+  add('echo server CPU per message vs bare Socket.IO', '<= 1.15x', ratio('echo.cpuPerMsg'), ratio('echo.cpuPerMsg') <= 1.15);
+  add(`p99 at a fixed ${options.fixedRate} msg/s vs bare Socket.IO`, '<= 1.3x', ratio('echo.fixedP99'), ratio('echo.fixedP99') <= 1.3);
+  const fanP99 = app('fanout.p99')?.median;
+  add(`fan-out p99 at ${FANOUT_POINT / 1000}k deliveries/s, one node`, '<= 20 ms', fanP99, fanP99 <= 20);
+  // Same round, two nodes against one: both fan-out runs are paired by round index.
+  const pairs = (runs.redis?.app ?? []).map((r, i) => {
+    const two = stepAt(r)?.cpuPerDeliveryUs;
+    const one = stepAt(runs.fanout?.app?.[i])?.cpuPerDeliveryUs;
+    return typeof two === 'number' && typeof one === 'number' ? two / one : undefined;
+  });
+  const cluster = round(median(pairs), 3);
+  add('two nodes through Redis: CPU per delivery vs one node', '<= 1.2x', cluster, cluster <= 1.2, 'both nodes, redis-server not included');
+  const memN = Math.max(...options.memoryConnections);
+  add(`memory per idle authenticated connection vs bare Socket.IO (at ${memN})`, '<= 1.1x', ratio(`memory.rss.${memN}`), ratio(`memory.rss.${memN}`) <= 1.1, 'RSS');
+  const perGiB = app(`memory.perGiB.${memN}`)?.median;
+  add(`idle authenticated connections per GiB (at ${memN})`, '>= 55000', perGiB, perGiB >= 55000, 'RSS');
+  add('server CPU per JWT handshake vs bare Socket.IO', '<= 1.2x', ratio('handshake.cpu'), ratio('handshake.cpu') <= 1.2);
+  return targets;
+}
+
+const fmt = (value, unit) => {
+  if (value === null || value === undefined) return '—';
+  if (unit === 'msg/s' || unit === '/s' || unit === '') return Math.round(value).toLocaleString('en-US');
+  return String(value);
+};
+
+/** Rows of [label, ...cells]: each cell "median (ratio)". */
+export function tableRows(summary, variants) {
+  const head = ['figure', ...variants.map((v) => v.label)];
+  const rows = Object.values(summary).map((m) => [
+    `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
+    ...variants.map((v) => {
+      const cell = m.variants[v.id];
+      if (!cell) return '';
+      const ratioText = cell.ratio === null ? '' : ` (${cell.ratio.toFixed(2)}x)`;
+      return `${fmt(cell.median, m.unit)}${ratioText}`;
+    }),
+  ]);
+  return [head, ...rows];
+}
+
+export function terminalTable(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const line = (r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+export function markdownTable(rows) {
+  const escape = (cell) => String(cell).replace(/\|/g, '\\|');
+  return [
+    `| ${rows[0].map(escape).join(' | ')} |`,
+    `|${rows[0].map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.slice(1).map((r) => `| ${r.map(escape).join(' | ')} |`),
+  ].join('\n');
+}
+
+export function targetLines(targets) {
+  return targets.map((t) => {
+    const verdict = t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met';
+    const value = t.value === null || t.value === undefined ? '—' : typeof t.value === 'number' && t.target.endsWith('x') ? `${t.value.toFixed(2)}x` : t.value;
+    return { ...t, verdict, valueText: String(value) };
+  });
+}
+
+const COLORS = { ws: '#9e9e9e', socketio: '#1f77b4', nest: '#ff7f0e', app: '#2ca02c' };
+
+/** Three panels: echo throughput, p99 at the fixed rate, and fan-out p99 along the ladder. */
+export function svgChart(summary, runs, variants, meta) {
+  const width = 1080;
+  const height = 420;
+  const panel = { w: 320, h: 280, top: 70 };
+  const parts = [];
+  const text = (x, y, s, attrs = '') => `<text x="${x}" y="${y}" ${attrs}>${escapeXml(s)}</text>`;
+  parts.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
+  parts.push(text(20, 28, `nest-realtime benchmark — ${meta.mode} run, ${meta.date}`, 'font-size="16" font-weight="bold"'));
+  parts.push(text(20, 48, `servers pinned to 1 core, ${meta.cpuModel}, Node ${meta.node}; ratios are to bare Socket.IO in the same run`, 'font-size="11" fill="#555"'));
+
+  const bars = (x0, key, title, unit) => {
+    const m = summary[key];
+    parts.push(text(x0, panel.top - 8, title, 'font-size="13" font-weight="bold"'));
+    if (!m) return parts.push(text(x0, panel.top + 20, 'not measured', 'font-size="12" fill="#999"'));
+    const present = variants.filter((v) => m.variants[v.id]?.median !== null && m.variants[v.id]?.median !== undefined);
+    const max = Math.max(...present.map((v) => m.variants[v.id].median)) * 1.15 || 1;
+    const bw = panel.w / Math.max(present.length, 1);
+    const base = panel.top + panel.h;
+    parts.push(`<line x1="${x0}" y1="${base}" x2="${x0 + panel.w}" y2="${base}" stroke="#333"/>`);
+    present.forEach((v, i) => {
+      const cell = m.variants[v.id];
+      const h = (cell.median / max) * panel.h;
+      const x = x0 + i * bw + bw * 0.15;
+      parts.push(`<rect x="${x}" y="${base - h}" width="${bw * 0.7}" height="${h}" fill="${COLORS[v.id] ?? '#777'}"/>`);
+      const label = `${fmt(cell.median, m.unit)} ${unit}`;
+      parts.push(text(x + bw * 0.35, base - h - 18, label, 'font-size="11" text-anchor="middle"'));
+      if (cell.ratio !== null) parts.push(text(x + bw * 0.35, base - h - 5, `${cell.ratio.toFixed(2)}x`, 'font-size="11" text-anchor="middle" font-weight="bold"'));
+      parts.push(text(x + bw * 0.35, base + 14, v.id, 'font-size="11" text-anchor="middle"'));
+    });
+  };
+  bars(20, 'echo.throughput', 'Echo with ack, closed loop: msg/s (higher is better)', '');
+  bars(380, 'echo.fixedP99', 'Echo p99 at a fixed rate: ms (lower is better)', 'ms');
+
+  // Fan-out: median p99 per offered rate, log-scaled y.
+  const x0 = 740;
+  parts.push(text(x0, panel.top - 8, 'Fan-out to 1 room, 1 node: p99 ms by deliveries/s', 'font-size="13" font-weight="bold"'));
+  const series = variants
+    .map((v) => {
+      const rounds = (runs.fanout?.[v.id] ?? []).filter((r) => r && !r.error);
+      const byRate = new Map();
+      for (const r of rounds) for (const s of r.steps) if (!s.saturated) byRate.set(s.offeredDeliveries, [...(byRate.get(s.offeredDeliveries) ?? []), s.latency.p99]);
+      return { v, points: [...byRate].map(([x, ys]) => [x, median(ys)]).sort((a, b) => a[0] - b[0]) };
+    })
+    .filter((s) => s.points.length > 0);
+  const base = panel.top + panel.h;
+  parts.push(`<line x1="${x0}" y1="${base}" x2="${x0 + panel.w}" y2="${base}" stroke="#333"/><line x1="${x0}" y1="${panel.top}" x2="${x0}" y2="${base}" stroke="#333"/>`);
+  if (series.length > 0) {
+    const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+    const xMax = Math.max(...xs) * 1.05;
+    const yMin = 0.1;
+    const yMax = Math.max(300, ...series.flatMap((s) => s.points.map((p) => p[1])));
+    const sx = (x) => x0 + (x / xMax) * panel.w;
+    const sy = (y) => base - ((Math.log10(Math.max(y, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * panel.h;
+    for (const tick of [0.1, 1, 10, 100, 1000].filter((t) => t <= yMax)) {
+      parts.push(`<line x1="${x0}" y1="${sy(tick)}" x2="${x0 + panel.w}" y2="${sy(tick)}" stroke="#eee"/>`);
+      parts.push(text(x0 - 4, sy(tick) + 4, String(tick), 'font-size="10" text-anchor="end"'));
+    }
+    parts.push(`<line x1="${x0}" y1="${sy(20)}" x2="${x0 + panel.w}" y2="${sy(20)}" stroke="#d62728" stroke-dasharray="4 3"/>`);
+    parts.push(text(x0 + panel.w - 2, sy(20) - 3, 'target 20 ms', 'font-size="10" fill="#d62728" text-anchor="end"'));
+    for (const tick of [...new Set(xs)].sort((a, b) => a - b)) parts.push(text(sx(tick), base + 14, `${tick / 1000}k`, 'font-size="9" text-anchor="middle"'));
+    series.forEach(({ v, points }, i) => {
+      parts.push(`<polyline fill="none" stroke="${COLORS[v.id] ?? '#777'}" stroke-width="2" points="${points.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')}"/>`);
+      for (const [x, y] of points) parts.push(`<circle cx="${sx(x)}" cy="${sy(y)}" r="3" fill="${COLORS[v.id] ?? '#777'}"/>`);
+      parts.push(`<rect x="${x0 + 10}" y="${panel.top + 8 + i * 15}" width="10" height="10" fill="${COLORS[v.id] ?? '#777'}"/>`);
+      parts.push(text(x0 + 25, panel.top + 17 + i * 15, v.label, 'font-size="10"'));
+    });
+  }
+  parts.push(text(20, height - 14, `command: ${meta.command}`, 'font-size="10" fill="#555"'));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">\n${parts.join('\n')}\n</svg>\n`;
+}
+
+function escapeXml(s) {
+  return String(s).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+}

@@ -1,0 +1,109 @@
+// Scenario 1: emit-with-ack round trips from 50 clients, first closed loop
+// (each client sends its next request when the previous ack arrives: the
+// server's throughput), then open loop at a fixed rate (latency at a load every
+// variant can carry). Fixed-rate latency is measured from the time each request
+// was due, not the time it went out, so a stalled server is charged for the
+// requests it delayed (coordinated omission).
+import { histogram, summary } from '../hist.mjs';
+import { pace } from '../pace.mjs';
+import { until, window, round1, round3 } from '../measure.mjs';
+import { tokenFor } from '../tokens.mjs';
+import { openMany, WireClient } from '../wire.mjs';
+
+const TEXT = 'The quick brown fox jumps over the lazy dog, 0123456789 abcdefghi';
+export const ECHO_BODY = JSON.stringify({ text: TEXT });
+
+export async function runEcho({ server, variant, options, quiet, profilePath }) {
+  const { clients, failures } = await openMany(options.echoClients, 50, (i) => new WireClient({ port: server.port, token: tokenFor(`echo-${i}`), raw: variant.raw }));
+  if (failures.length > 0) throw new Error(`echo: ${failures.length} clients could not connect: ${failures[0].error.message}`);
+  try {
+    await closedLoop(clients, server, options.warmupMs);
+    const closedQuiet = await quiet();
+    if (profilePath) {
+      // Profiling slows the server down: these figures are not comparable and not reported as results.
+      await server.profileStart();
+      const closed = await closedLoop(clients, server, options.echoMs);
+      await server.profileStop(profilePath);
+      return { closed: { ...closed, profiled: true } };
+    }
+    const closed = { ...(await closedLoop(clients, server, options.echoMs)), quiet: closedQuiet };
+    await fixedRate(clients, server, Math.min(options.fixedRate, 2000), options.warmupMs);
+    const fixedQuiet = await quiet();
+    const fixed = { ...(await fixedRate(clients, server, options.fixedRate, options.echoMs)), quiet: fixedQuiet };
+    return { closed, fixed };
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+async function closedLoop(clients, server, durationMs) {
+  const latency = histogram();
+  let completed = 0;
+  let failed = 0;
+  let stopped = false;
+  let inFlight = 0;
+  const fire = (client) => {
+    const sent = performance.now();
+    inFlight++;
+    client.request('bench:echo', ECHO_BODY, (ok) => {
+      inFlight--;
+      if (stopped) return;
+      latency.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
+      if (ok) completed++;
+      else failed++;
+      fire(client);
+    });
+  };
+  const measure = window([server]);
+  for (const client of clients) fire(client);
+  await new Promise((resolve) => setTimeout(resolve, durationMs));
+  stopped = true;
+  const w = measure.stop();
+  await until(() => inFlight === 0, 10000);
+  return {
+    throughput: round1((completed * 1000) / w.ms),
+    cpuPerMsgUs: round3((w.cpu[0] * 1000) / completed),
+    serverCpuLoad: round3(w.cpu[0] / w.ms),
+    generatorLoad: round3(w.generatorLoad),
+    completed,
+    failed,
+    latency: summary(latency),
+  };
+}
+
+async function fixedRate(clients, server, rate, durationMs) {
+  const corrected = histogram();
+  const service = histogram();
+  const total = Math.round((rate * durationMs) / 1000);
+  let sent = 0;
+  let answered = 0;
+  let failed = 0;
+  const measure = window([server]);
+  await pace(rate, total, (due, index) => {
+    const client = clients[index % clients.length];
+    const out = performance.now();
+    sent++;
+    client.request('bench:echo', ECHO_BODY, (ok) => {
+      const at = performance.now();
+      corrected.recordValue(Math.max(1, Math.round((at - due) * 1000)));
+      service.recordValue(Math.max(1, Math.round((at - out) * 1000)));
+      answered++;
+      if (!ok) failed++;
+    });
+  });
+  const drained = await until(() => answered === sent, 10000);
+  const w = measure.stop();
+  return {
+    rate,
+    achievedRate: round1((answered * 1000) / w.ms),
+    cpuPerMsgUs: round3((w.cpu[0] * 1000) / answered),
+    serverCpuLoad: round3(w.cpu[0] / w.ms),
+    generatorLoad: round3(w.generatorLoad),
+    sent,
+    answered,
+    failed,
+    lost: drained ? 0 : sent - answered,
+    latency: summary(corrected),
+    serviceLatency: summary(service),
+  };
+}

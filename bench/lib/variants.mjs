@@ -1,0 +1,37 @@
+// The server variants, each a script under bench/servers/ that the harness
+// starts as a child process pinned to the server core.
+import { fileURLToPath } from 'node:url';
+import { SECRET } from './tokens.mjs';
+
+/** Where the harness builds the app (see build.mjs). */
+export const APP_DIST = fileURLToPath(new URL('../.app-dist', import.meta.url));
+
+const script = (name) => fileURLToPath(new URL(`../servers/${name}`, import.meta.url));
+
+/** Rate limits high enough never to refuse a bench event; the limiter still runs on every event. */
+export const APP_RATE_LIMIT = 1_000_000;
+
+const common = { JWT_SECRET: SECRET, NODE_ENV: 'production', PORT: '0' };
+
+export const VARIANTS = [
+  { id: 'ws', label: 'bare ws (floor)', script: script('ws-echo.mjs'), raw: true, redis: false, env: common },
+  { id: 'socketio', label: 'bare Socket.IO 4.8', script: script('socketio.mjs'), raw: false, redis: true, env: common },
+  { id: 'nest', label: 'plain Nest gateway', script: script('nest-plain.mjs'), raw: false, redis: true, env: common },
+  {
+    id: 'app',
+    label: 'this app (full pipeline)',
+    script: script('nest-app.mjs'),
+    raw: false,
+    redis: true,
+    env: {
+      ...common,
+      LOG_LEVEL: 'log',
+      WS_RATE_LIMIT_PER_SEC: String(APP_RATE_LIMIT),
+      WS_RATE_LIMIT_BURST: String(APP_RATE_LIMIT),
+      WS_SHUTDOWN_GRACE_MS: '0',
+      BENCH_APP_DIST: APP_DIST,
+    },
+  },
+];
+
+export const BASELINE = 'socketio';

@@ -1,0 +1,186 @@
+// The load generator's client: Engine.IO v4 / Socket.IO v5 spoken directly
+// over `ws`, because socket.io-client costs about as much CPU per message as
+// the server and would make the generator the bottleneck. It sends what
+// socket.io-client sends (`40{auth}`, `42<id>["event",body]`, `3` for a `2`
+// ping) and reads replies without decoding them: acks are matched by id, and
+// payloads are only searched, never parsed.
+//
+// `raw` mode talks to the bare `ws` floor: no Engine.IO handshake, the token in
+// an Authorization header, and the echoed `42<id>[...]` frame counts as the
+// ack of request <id>.
+import WebSocket from 'ws';
+
+const C0 = 48; // '0'
+const C2 = 50; // '2'
+const C3 = 51; // '3'
+const C4 = 52; // '4'
+const OK = Buffer.from('"ok":true');
+
+export class WireClient {
+  /**
+   * @param {object} options
+   * @param {number} options.port
+   * @param {string} options.token
+   * @param {boolean} [options.raw] the bare ws floor
+   * @param {(data: Buffer) => void} [options.onEvent] server pushes (`42[...]` without an id)
+   */
+  constructor({ port, token, raw = false, onEvent }) {
+    this.port = port;
+    this.token = token;
+    this.raw = raw;
+    this.onEvent = onEvent ?? (() => {});
+    this.nextId = 0;
+    this.pending = new Map();
+    this.ws = undefined;
+    this.connected = false;
+    this.closed = false;
+    this.errors = 0;
+    this.lastError = undefined;
+  }
+
+  /** Resolves once the namespace is connected (`40{sid}`); rejects with the refusal code on `44`. */
+  connect() {
+    return new Promise((resolve, reject) => {
+      const url = this.raw ? `ws://127.0.0.1:${this.port}/` : `ws://127.0.0.1:${this.port}/socket.io/?EIO=4&transport=websocket`;
+      const headers = this.raw ? { authorization: `Bearer ${this.token}` } : undefined;
+      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, headers });
+      this.ws = ws;
+      let settled = false;
+      const fail = (error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      const succeed = () => {
+        if (settled) return;
+        settled = true;
+        this.connected = true;
+        resolve(this);
+      };
+      ws.on('unexpected-response', (_req, res) => {
+        fail(new RefusedError(res.statusCode === 401 ? 'UNAUTHORIZED' : `HTTP ${res.statusCode}`));
+        ws.terminate();
+      });
+      ws.on('error', (error) => {
+        this.lastError = error;
+        fail(error);
+      });
+      ws.on('close', () => {
+        this.closed = true;
+        this.connected = false;
+        fail(new Error('closed before the namespace connected'));
+      });
+      if (this.raw) {
+        ws.on('open', succeed);
+        ws.on('message', (data) => this.readRaw(data));
+        return;
+      }
+      ws.on('message', (data) => {
+        const type = data[0];
+        if (type === C4) {
+          const kind = data[1];
+          if (kind === C2 || kind === C3) return this.readPacket(data, kind);
+          if (kind === C0) return succeed();
+          if (kind === C4) {
+            const text = data.toString();
+            const code = /"message":"([^"]*)"/.exec(text)?.[1] ?? text;
+            fail(new RefusedError(code));
+            return ws.close();
+          }
+          return;
+        }
+        if (type === C2) return ws.send('3');
+        if (type === C0) return ws.send(`40${JSON.stringify({ token: this.token })}`);
+      });
+    });
+  }
+
+  readPacket(data, kind) {
+    let index = 2;
+    let id = -1;
+    for (let c = data[index]; c >= 48 && c <= 57; c = data[++index]) id = (id < 0 ? 0 : id * 10) + (c - 48);
+    if (kind === C3) {
+      const callback = this.pending.get(id);
+      if (callback === undefined) return;
+      this.pending.delete(id);
+      const ok = data.indexOf(OK, index) !== -1;
+      if (!ok) {
+        this.errors++;
+        this.lastError = data.toString();
+      }
+      callback(ok, data);
+    } else if (id < 0) {
+      this.onEvent(data);
+    }
+  }
+
+  readRaw(data) {
+    if (data[0] === C4 && data[1] === C2) {
+      let index = 2;
+      let id = -1;
+      for (let c = data[index]; c >= 48 && c <= 57; c = data[++index]) id = (id < 0 ? 0 : id * 10) + (c - 48);
+      const callback = id >= 0 ? this.pending.get(id) : undefined;
+      if (callback !== undefined) {
+        this.pending.delete(id);
+        return callback(true, data);
+      }
+    }
+    this.onEvent(data);
+  }
+
+  /** Sends `event` with `bodyJson` (already JSON) and an ack; `callback(ok, frame)` gets the reply. */
+  request(event, bodyJson, callback) {
+    const id = this.nextId++;
+    this.pending.set(id, callback);
+    this.ws.send(`42${id}["${event}",${bodyJson}]`);
+    return id;
+  }
+
+  /** `request` as a promise of the reply frame; rejects on an error envelope. */
+  call(event, body, timeoutMs = 10000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${event}: no reply within ${timeoutMs} ms`)), timeoutMs);
+      this.request(event, JSON.stringify(body), (ok, data) => {
+        clearTimeout(timer);
+        if (ok) resolve(data);
+        else reject(new Error(`${event}: ${data.toString()}`));
+      });
+    });
+  }
+
+  close() {
+    if (this.ws && !this.closed) this.ws.terminate();
+    this.closed = true;
+  }
+}
+
+export class RefusedError extends Error {
+  constructor(code) {
+    super(code);
+    this.code = code;
+  }
+}
+
+/**
+ * Opens `count` clients with at most `concurrency` handshakes in flight;
+ * `make(i)` builds client i. Resolves with the clients and the failures.
+ */
+export async function openMany(count, concurrency, make) {
+  const clients = new Array(count);
+  const failures = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const client = make(i);
+      try {
+        clients[i] = await client.connect();
+      } catch (error) {
+        failures.push({ i, error });
+        client.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { clients: clients.filter(Boolean), failures };
+}

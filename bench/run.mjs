@@ -1,0 +1,309 @@
+// `npm run bench`: starts every server variant itself, drives them all with
+// the same raw Engine.IO / Socket.IO client, the same payloads and the same
+// phases, in interleaved rounds (A B C D, A B C D, ...), and reports medians
+// and ratios against bare Socket.IO from the same run. Servers run pinned to
+// core 0, this process (the load generator) to core 1.
+//
+//   npm run bench                      full run, writes bench/results/latest.{json,svg,md}
+//   npm run bench -- --quick           under a minute, writes bench/results/quick.*
+//   npm run bench -- --only=echo,memory --variants=socketio,app --rounds=3
+//   npm run bench -- --profile         CPU profile of the app (and bare Socket.IO) in the echo run
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './lib/build.mjs';
+import { CORES, HAS_TASKSET, startRedis, startServer, waitQuiet } from './lib/proc.mjs';
+import { summarizeProfile } from './lib/profile.mjs';
+import { checkTargets, markdownTable, summarize, svgChart, tableRows, targetLines, terminalTable } from './lib/report.mjs';
+import { runEcho } from './lib/scenarios/echo.mjs';
+import { runFanout } from './lib/scenarios/fanout.mjs';
+import { runHandshake } from './lib/scenarios/handshake.mjs';
+import { runMemory } from './lib/scenarios/memory.mjs';
+import { smoke } from './lib/smoke.mjs';
+import { APP_RATE_LIMIT, VARIANTS } from './lib/variants.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const argv = process.argv.slice(2);
+const SCENARIOS = ['echo', 'handshake', 'fanout', 'redis', 'memory'];
+
+const FULL = {
+  rounds: { echo: 5, handshake: 5, fanout: 3, redis: 3, memory: 3 },
+  warmupMs: 1000,
+  echoMs: 5000,
+  echoClients: 50,
+  fixedRate: 5000,
+  handshakes: 5000,
+  receivers: 1000,
+  rates: [10, 25, 50, 75, 100, 150, 200, 300, 400, 600],
+  stepMs: 3000,
+  memoryConnections: [5000, 10000],
+  quietMaxWaitMs: 20000,
+};
+
+const QUICK = {
+  rounds: { echo: 1, handshake: 1, fanout: 1, redis: 1, memory: 1 },
+  warmupMs: 300,
+  echoMs: 1500,
+  echoClients: 50,
+  fixedRate: 5000,
+  handshakes: 1000,
+  receivers: 1000,
+  rates: [50],
+  stepMs: 1000,
+  memoryConnections: [2000],
+  quietMaxWaitMs: 2000,
+};
+
+function parseArgs(list) {
+  const flags = {};
+  for (const arg of list) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg} (see the header of bench/run.mjs)`);
+    flags[match[1]] = match[2] ?? true;
+  }
+  const known = ['no-build', 'quick', 'only', 'variants', 'rounds', 'profile', 'out', 'no-pin', 'rates', 'receivers', 'handshakes', 'memory', 'duration'];
+  for (const key of Object.keys(flags)) if (!known.includes(key)) throw new Error(`unknown flag --${key}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+  return flags;
+}
+
+const flags = parseArgs(argv);
+const numbers = (value) => String(value).split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
+const pin = !flags['no-pin'] && HAS_TASKSET && CORES >= 2;
+
+// Re-run this script with the open-file limit raised (10,000 connections need
+// as many descriptors here as in the server) and pinned to the generator core.
+if (!process.env.BENCH_CHILD) {
+  const command = [...(pin ? ['taskset', '-c', '1'] : []), process.execPath, fileURLToPath(import.meta.url), ...argv];
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', ...command], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_CHILD: '1' },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  await main();
+}
+
+async function main() {
+  const options = structuredClone(flags.quick ? QUICK : FULL);
+  if (flags.rounds) for (const key of SCENARIOS) options.rounds[key] = Number(flags.rounds);
+  if (flags.rates) options.rates = numbers(flags.rates);
+  if (flags.receivers) options.receivers = Number(flags.receivers);
+  if (flags.handshakes) options.handshakes = Number(flags.handshakes);
+  if (flags.memory) options.memoryConnections = numbers(flags.memory);
+  if (flags.duration) options.echoMs = options.stepMs = Number(flags.duration);
+  const scenarios = flags.only ? String(flags.only).split(',') : SCENARIOS;
+  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
+  const variants = flags.variants ? String(flags.variants).split(',').map((id) => VARIANTS.find((v) => v.id === id) ?? fail(`--variants: unknown ${id}`)) : VARIANTS;
+  const custom = ['only', 'variants', 'rounds', 'rates', 'receivers', 'handshakes', 'memory', 'duration', 'no-pin'].some((k) => flags[k]);
+  const name = flags.out ?? (flags.profile ? 'profile' : flags.quick ? 'quick' : custom ? 'partial' : 'latest');
+  const resultsDir = join(here, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+
+  const serverCpu = pin ? 0 : undefined;
+  if (!HAS_TASKSET) warn('taskset (util-linux) is not installed: servers and generator are NOT pinned; figures are less comparable');
+  else if (CORES < 2) warn(`only ${CORES} core: servers and generator are NOT pinned`);
+  const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+  const needed = Math.max(...options.memoryConnections) + 2000;
+  if (scenarios.includes('memory') && limit < needed) warn(`open-file limit is ${limit}; the memory scenario needs about ${needed}`);
+
+  const meta = machine(options, flags, name, pin);
+  if (variants.some((v) => v.id === 'app') && !flags['no-build']) {
+    const build = buildApp(root);
+    meta.srcHash = build.srcHash;
+    if (build.built) console.log(`built src/ into bench/.app-dist (src ${build.srcHash})`);
+  }
+  console.log(`nest-realtime bench (${meta.mode}): ${meta.cpuModel}, ${meta.cores} cores, Node ${meta.node}, servers on core ${pin ? 0 : '(any)'}, generator on core ${pin ? 1 : '(any)'}`);
+  console.log(`scenarios: ${scenarios.join(', ')}; variants: ${variants.map((v) => v.id).join(', ')}; rounds: ${scenarios.map((s) => `${s} ${options.rounds[s]}`).join(', ')}\n`);
+
+  const noisy = [];
+  const quiet = async () => {
+    const state = await waitQuiet({ maxWaitMs: options.quietMaxWaitMs });
+    const record = { quiet: state.quiet, busy: Math.round(state.busy * 1000) / 1000, waitedMs: state.waitedMs };
+    if (!state.quiet) {
+      noisy.push(record);
+      warn(`the machine did not get quiet within ${options.quietMaxWaitMs} ms (${Math.round(state.busy * 100)} % busy); measuring anyway`);
+    }
+    return record;
+  };
+  const start = (variant, env = {}, nodeArgs = []) => startServer({ name: variant.id, script: variant.script, env: { ...variant.env, ...env }, cpu: serverCpu, nodeArgs });
+
+  if (flags.profile) return profileRun({ variants: variants.filter((v) => v.id === 'app' || v.id === 'socketio'), options, quiet, start, resultsDir, meta });
+
+  const smokeResults = {};
+  for (const variant of variants) {
+    const server = await start(variant);
+    try {
+      smokeResults[variant.id] = await smoke(variant, server.port);
+    } finally {
+      await server.stop();
+    }
+    const s = smokeResults[variant.id];
+    console.log(`smoke ${variant.id}: ${s.ok ? 'ok (a real client speaks to it)' : `FAILED: ${s.error}`}`);
+  }
+
+  const runs = {};
+  for (const scenario of scenarios) {
+    runs[scenario] = {};
+    const rounds = options.rounds[scenario];
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of variants) {
+        if (scenario === 'redis' && !variant.redis) continue;
+        let result;
+        const began = Date.now();
+        try {
+          result = await runOne(scenario, variant, round);
+        } catch (error) {
+          result = { error: error.message };
+          warn(`${scenario} ${variant.id} round ${round + 1}: ${error.message}`);
+        }
+        result.seconds = Math.round((Date.now() - began) / 100) / 10;
+        (runs[scenario][variant.id] ??= [])[round] = result;
+        console.log(`[${scenario} ${round + 1}/${rounds}] ${variant.id.padEnd(8)} ${headline(scenario, result)}`);
+      }
+    }
+  }
+
+  meta.durationS = Math.round((Date.now() - meta.startedAt) / 1000);
+  const summary = summarize(runs, variants, options);
+  const targets = targetLines(checkTargets(summary, runs, options));
+  const rows = tableRows(summary, variants);
+  console.log(`\n${terminalTable(rows)}\n`);
+  console.log('Targets (this app against bare Socket.IO in the same run):');
+  for (const t of targets) console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
+  if (noisy.length > 0) console.log(`\n${noisy.length} steps were measured on a machine that was not quiet (see "noisy" in the JSON).`);
+  console.log(`\nDone in ${meta.durationS} s.`);
+
+  const result = { meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, summary, targets, noisy, runs };
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
+  writeFileSync(join(resultsDir, `${name}.md`), markdownReport(meta, rows, targets, smokeResults));
+  console.log(`Wrote bench/results/${name}.json, ${name}.svg and ${name}.md`);
+
+  async function runOne(scenario, variant, round) {
+    if (scenario === 'redis') {
+      const redis = await startRedis({ cpu: serverCpu });
+      const nodes = [];
+      try {
+        for (const id of ['a', 'b']) nodes.push(await start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` }));
+        await quiet();
+        return await runFanout({ servers: nodes, others: [redis], variant, options, quiet, round });
+      } finally {
+        for (const node of nodes) await node.stop();
+        await redis.stop();
+      }
+    }
+    const server = await start(variant);
+    try {
+      await quiet();
+      const context = { server, servers: [server], variant, options, quiet, round };
+      if (scenario === 'echo') return await runEcho(context);
+      if (scenario === 'handshake') return await runHandshake(context);
+      if (scenario === 'fanout') return await runFanout(context);
+      return await runMemory(context);
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+async function profileRun({ variants, options, quiet, start, resultsDir, meta }) {
+  const dir = join(resultsDir, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const report = {};
+  for (const variant of variants) {
+    const server = await start(variant);
+    const path = join(dir, `${variant.id}-echo.cpuprofile`);
+    try {
+      await quiet();
+      const { closed } = await runEcho({ server, variant, options, quiet, profilePath: path });
+      const summary = summarizeProfile(path);
+      report[variant.id] = { throughputWhileProfiled: closed.throughput, ...summary };
+      console.log(`\n${variant.label}: ${closed.throughput} msg/s while profiled, ${summary.totalMs} ms sampled; profile in ${path}`);
+      console.log('  self time by package:');
+      for (const p of summary.packages.slice(0, 12)) console.log(`    ${String(p.share).padStart(5)} %  ${p.name}`);
+      console.log('  top self-time functions:');
+      for (const f of summary.functions) console.log(`    ${String(f.share).padStart(5)} %  ${f.name}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  writeFileSync(join(resultsDir, 'profile.json'), `${JSON.stringify({ meta, profiles: report }, null, 2)}\n`);
+  console.log('\nWrote bench/results/profile.json');
+}
+
+function headline(scenario, r) {
+  if (r.error) return `error: ${r.error}`;
+  const q = (x) => (x === undefined || x === null ? '—' : x);
+  if (scenario === 'echo') {
+    return `${q(r.closed?.throughput)} msg/s, ${q(r.closed?.cpuPerMsgUs)} µs CPU/msg; at ${r.fixed?.rate}/s p50 ${q(r.fixed?.latency?.p50)} ms p99 ${q(r.fixed?.latency?.p99)} ms${r.closed?.failed || r.fixed?.failed ? `; ${r.closed.failed + r.fixed.failed} error replies` : ''} (gen ${Math.round((r.closed?.generatorLoad ?? 0) * 100)} %)`;
+  }
+  if (scenario === 'handshake') {
+    return `${r.count} in ${Math.round((r.count / r.rate) * 1000)} ms (${r.rate}/s), ${r.cpuPerHandshakeUs} µs CPU each, p99 ${q(r.latency?.p99)} ms; ${r.accepted} accepted, ${r.refused} refused${r.wrong ? `, ${r.wrong} WRONG (${r.wrongSamples.join('; ')})` : ''}`;
+  }
+  if (scenario === 'fanout' || scenario === 'redis') {
+    const steps = r.steps.map((s) => `${s.offeredDeliveries / 1000}k: p99 ${s.latency.p99 ?? '—'} ms, ${s.cpuPerDeliveryUs} µs${s.saturated ? ' SATURATED' : ''}${s.generatorLoad > 0.9 ? ' (gen busy)' : ''}`);
+    return `${r.receivers} receivers on ${r.nodes} node(s); ${steps.join(' | ')}`;
+  }
+  return r.levels.map((l) => `${l.connections}: ${(l.rssPerConnBytes / 1024).toFixed(1)} KiB RSS, ${(l.heapPerConnBytes / 1024).toFixed(1)} KiB heap per conn, ${l.connectionsPerGiB.toLocaleString('en-US')}/GiB`).join(' | ');
+}
+
+function machine(options, flags, name, pin) {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const git = (args) => {
+    try {
+      return execFileSync('git', args, { cwd: root }).toString().trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const shown = argv.length > 0 ? ` -- ${argv.join(' ')}` : '';
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    startedAt: Date.now(),
+    mode: flags.profile ? 'profile' : flags.quick ? 'quick' : name === 'latest' ? 'full' : 'partial',
+    command: `npm run bench${shown}`,
+    cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cores: CORES,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.versions.node,
+    kernel: git(['--version']) ? execFileSync('uname', ['-r']).toString().trim() : undefined,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    srcModified: (git(['status', '--porcelain', '--', 'src']) ?? '').length > 0,
+    pinning: pin ? { servers: 'core 0 (taskset -c 0)', generator: 'core 1 (taskset -c 1)' } : 'none',
+    appSettings: { LOG_LEVEL: 'log', NODE_ENV: 'production', WS_RATE_LIMIT_PER_SEC: APP_RATE_LIMIT, WS_RATE_LIMIT_BURST: APP_RATE_LIMIT },
+  };
+}
+
+function markdownReport(meta, rows, targets, smokeResults) {
+  const lines = [
+    `Run of ${meta.date} (${meta.mode}), \`${meta.command}\`, ${meta.durationS} s.`,
+    `Machine: ${meta.cpuModel}, ${meta.cores} cores, ${meta.memoryGiB} GiB, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.srcModified ? ' with uncommitted changes in src/' : ''}.`,
+    `Servers pinned: ${typeof meta.pinning === 'string' ? meta.pinning : `${meta.pinning.servers}, generator ${meta.pinning.generator}`}.`,
+    '',
+    'Median over rounds; in brackets the median over rounds of the ratio to bare Socket.IO measured in the same round.',
+    '',
+    markdownTable(rows),
+    '',
+    '| target | figure | measured | verdict |',
+    '|---|---|---:|---|',
+    ...targets.map((t) => `| ${t.name}${t.note ? ` (${t.note})` : ''} | ${t.target} | ${t.valueText} | ${t.verdict} |`),
+    '',
+    `Smoke checks with a real client: ${Object.entries(smokeResults)
+      .map(([id, s]) => `${id} ${s.ok ? 'ok' : `FAILED (${s.error})`}`)
+      .join(', ')}.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function warn(message) {
+  console.warn(`warning: ${message}`);
+}
+
+function fail(message) {
+  throw new Error(message);
+}
