@@ -17,8 +17,13 @@ import { SocketServerHost } from './socket-server.host.js';
 @Injectable()
 export class ConnectionManager {
   private readonly logger = new Logger(ConnectionManager.name);
-  /** Admitted sockets not connected yet, with the hook that gives their place back if the transport closes first. */
-  private readonly pending = new WeakMap<RealtimeSocket, () => void>();
+  /**
+   * Admitted sockets not connected yet, with the hook that gives their place
+   * back if the transport closes first. Each leaves on connect or on close.
+   */
+  private readonly pending = new Map<RealtimeSocket, () => void>();
+  /** A registry call failed (Redis unreachable): the registry's view of this node is wrong until `resync()`. */
+  private stale = false;
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -38,6 +43,7 @@ export class ConnectionManager {
       result = await this.registry.add(this.entryOf(socket), this.options.maxConnectionsPerUser);
     } catch (error) {
       this.logger.warn(`Registry unreachable, admitting ${socket.id} on this node only: ${(error as Error).message}`);
+      this.stale = true;
       result = { admitted: true, count: 0 };
     }
     const { admitted, count } = result;
@@ -46,11 +52,13 @@ export class ConnectionManager {
     // A transport that closes before Socket.IO connects the socket brings no
     // disconnect event, so the place is given back when the transport closes.
     const release = (): void => {
-      this.pending.delete(socket);
+      if (!this.pending.delete(socket)) return;
       void this.unregister(socket);
     };
     this.pending.set(socket, release);
-    socket.conn.once('close', release);
+    // It may have closed while the registry answered: then 'close' is already past.
+    if (socket.conn.readyState === 'closed') release();
+    else socket.conn.once('close', release);
     return true;
   }
 
@@ -71,25 +79,43 @@ export class ConnectionManager {
       const { removed, count } = await this.registry.remove(this.entryOf(socket));
       if (removed && count === 0) this.publish(RealtimeEvents.userDisconnected, socket.data.user.userId);
     } catch (error) {
-      this.logger.error(`Could not unregister socket ${socket.id}`, (error as Error).stack);
+      this.stale = true;
+      this.logger.error(`Could not unregister socket ${socket.id}; the registry is put right when it answers again`, (error as Error).stack);
     }
+  }
+
+  /** True after a registry call failed: the next `resync()` puts the registry right. */
+  get needsResync(): boolean {
+    return this.stale;
   }
 
   /**
    * Makes the registry's view of this node equal to its live sockets, after
    * the registry lost or missed changes (a Redis outage, a restart, or this
    * node being declared dead while it was only slow), and announces the
-   * users whose count moved to or from zero.
+   * users whose count moved to or from zero. False when the socket server is
+   * not started yet, so there was nothing to compare.
    */
-  async resync(): Promise<void> {
-    if (!this.host.started) return;
-    const entries = [...this.host.server.of('/').sockets.values()].filter((socket) => socket.data.user).map((socket) => this.entryOf(socket));
-    const { connected, disconnected } = await this.registry.syncNode(this.options.nodeId, entries);
+  async resync(): Promise<boolean> {
+    if (!this.host.started) return false;
+    // Sockets still in their handshake are live too: dropping them would lose their place.
+    const live = [...this.host.server.of('/').sockets.values(), ...this.pending.keys()];
+    const entries = live.filter((socket) => socket.data.user).map((socket) => this.entryOf(socket));
+    this.stale = false;
+    let result;
+    try {
+      result = await this.registry.syncNode(this.options.nodeId, entries);
+    } catch (error) {
+      this.stale = true;
+      throw error;
+    }
+    const { connected, disconnected } = result;
     for (const userId of connected) this.publish(RealtimeEvents.userConnected, userId);
     this.announceGone(disconnected);
     if (connected.length + disconnected.length > 0) {
       this.logger.log(`Registry resynced: ${connected.length} users back, ${disconnected.length} gone`);
     }
+    return true;
   }
 
   /** Removes this node's sockets from the registry (draining), announcing the users left with none. */

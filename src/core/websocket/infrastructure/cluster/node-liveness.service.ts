@@ -41,9 +41,13 @@ return result`;
  * Heartbeats and the reaper. Every node renews its beat each `heartbeatMs`;
  * a node silent for three beats is dead, and the first survivor to notice
  * removes its sockets from the registry (atomically, once), so its users go
- * offline like after any disconnect. A node that finds itself missing from
- * the list (declared dead during a pause, or Redis restarted empty) puts its
- * live sockets back.
+ * offline like after any disconnect. A node puts the registry's view of its
+ * sockets right (`ConnectionManager.resync`) on its first beat (a node
+ * restarted under the same id finds its previous life's sockets there, and
+ * would otherwise keep them forever: it beats, so nobody reaps it), when it
+ * finds itself missing from the list (declared dead during a pause, or Redis
+ * restarted empty), and after a registry call failed during an outage too
+ * short to get it reaped.
  */
 @Injectable()
 export class NodeLiveness implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -51,6 +55,7 @@ export class NodeLiveness implements OnApplicationBootstrap, OnApplicationShutdo
   private timer?: NodeJS.Timeout;
   private beating = false;
   private failing = false;
+  private synced = false;
 
   constructor(
     private readonly redis: RedisClients,
@@ -85,7 +90,9 @@ export class NodeLiveness implements OnApplicationBootstrap, OnApplicationShutdo
     this.beating = true;
     try {
       const wasMissing = (await this.redis.command.eval(BEAT, 1, this.nodesKey, this.options.nodeId)) === 1;
-      if (wasMissing) await this.connections.resync();
+      if (wasMissing || !this.synced || this.connections.needsResync) {
+        if (await this.connections.resync()) this.synced = true;
+      }
       await this.reap();
       if (this.failing) this.logger.log('Heartbeat renewed');
       this.failing = false;

@@ -52,10 +52,28 @@ for i = 1, #entries, 2 do
 end
 return gone`;
 
-// ARGV: prefix, nodeId, then socketId, userId pairs. Adds the missing ones without a cap.
-const ADD_MISSING = `
+// ARGV: prefix, nodeId, then socketId, userId pairs: the node's live sockets.
+// Drops the node's other sockets and adds the missing ones without a cap, in
+// one script, so no add or removal of a socket can fall between the two.
+// Returns { users left with none, users that had none }.
+const SYNC_NODE = `
 local node, count = KEYS[1], KEYS[2]
 local prefix, nodeId = ARGV[1], ARGV[2]
+local live = {}
+for i = 3, #ARGV, 2 do live[ARGV[i]] = ARGV[i + 1] end
+local entries = redis.call('HGETALL', node)
+local gone = {}
+for i = 1, #entries, 2 do
+  local socketId, userId = entries[i], entries[i + 1]
+  if not live[socketId] then
+    local user = prefix .. 'user:' .. userId
+    redis.call('HDEL', node, socketId)
+    if redis.call('HDEL', user, socketId) == 1 then
+      redis.call('DECR', count)
+      if redis.call('HLEN', user) == 0 then gone[#gone + 1] = userId end
+    end
+  end
+end
 local connected = {}
 for i = 3, #ARGV, 2 do
   local socketId, userId = ARGV[i], ARGV[i + 1]
@@ -66,7 +84,7 @@ for i = 3, #ARGV, 2 do
     if redis.call('HLEN', user) == 1 then connected[#connected + 1] = userId end
   end
 end
-return connected`;
+return {gone, connected}`;
 
 type Reply = [number, number];
 
@@ -127,17 +145,15 @@ export class RedisConnectionRegistry extends ConnectionRegistry {
   }
 
   async syncNode(nodeId: string, entries: ConnectionEntry[]): Promise<{ connected: string[]; disconnected: string[] }> {
-    const node = this.key('node', nodeId);
-    const disconnected = (await this.redis.command.eval(DROP_NODE, 2, node, this.countKey, this.prefix, ...entries.map((e) => e.socketId))) as string[];
-    const connected = (await this.redis.command.eval(
-      ADD_MISSING,
+    const [disconnected, connected] = (await this.redis.command.eval(
+      SYNC_NODE,
       2,
-      node,
+      this.key('node', nodeId),
       this.countKey,
       this.prefix,
       nodeId,
       ...entries.flatMap((e) => [e.socketId, e.userId]),
-    )) as string[];
-    return { connected: [...new Set(connected)], disconnected };
+    )) as [string[], string[]];
+    return { connected: [...new Set(connected)], disconnected: [...new Set(disconnected)] };
   }
 }
