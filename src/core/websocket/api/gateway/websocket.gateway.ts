@@ -37,10 +37,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
-    this.connections.register(socket);
-    this.outgoing.watch(socket);
-    this.sessions.start(socket);
     socket.onAny(this.router.listener);
+    this.outgoing.watch(socket);
+    // session:ready tells the client it is reachable: only once its user room is subscribed on every node.
+    void this.connections.register(socket).then(() => {
+      if (socket.connected) this.sessions.start(socket);
+    });
   }
 
   handleDisconnect(socket: RealtimeSocket): void {

@@ -5,6 +5,7 @@ import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.in
 import { InMemoryConnectionRegistry } from '../../infrastructure/memory/in-memory-connection.registry.js';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
 import { ConnectionManager } from './connection-manager.service.js';
+import type { RedisClients } from '../../infrastructure/redis/redis-clients.js';
 import type { SocketServerHost } from './socket-server.host.js';
 
 let next = 0;
@@ -24,6 +25,7 @@ function setup(max = 3) {
     new InMemoryConnectionRegistry(),
     {} as SocketServerHost,
     events,
+    { subscriptionsSettled: async () => undefined } as unknown as RedisClients,
     resolveWebsocketOptions({ auth: { secret: 's' }, maxConnectionsPerUser: max, nodeId: 'n1' }),
   );
   return { manager, seen };

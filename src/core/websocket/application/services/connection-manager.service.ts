@@ -6,6 +6,7 @@ import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.in
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { ConnectionRegistry, type ConnectionEntry } from '../ports/connection-registry.port.js';
+import { RedisClients } from '../../infrastructure/redis/redis-clients.js';
 import { SocketServerHost } from './socket-server.host.js';
 
 /**
@@ -29,6 +30,7 @@ export class ConnectionManager {
     private readonly registry: ConnectionRegistry,
     private readonly host: SocketServerHost,
     private readonly events: EventEmitter2,
+    private readonly redis: RedisClients,
     @Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions,
   ) {}
 
@@ -62,14 +64,28 @@ export class ConnectionManager {
     return true;
   }
 
-  /** A connected socket joins its user's room, through which every push to the user travels. */
-  register(socket: RealtimeSocket): void {
+  /**
+   * A connected socket joins its user's room, through which every push to the
+   * user travels. Resolves once pushes from every node reach it.
+   */
+  register(socket: RealtimeSocket): Promise<void> {
     const release = this.pending.get(socket);
     if (release) {
       socket.conn.off('close', release);
       this.pending.delete(socket);
     }
-    socket.join(rooms.user(socket.data.user.userId));
+    return this.join(socket, rooms.user(socket.data.user.userId));
+  }
+
+  /**
+   * Puts the socket in a room (named by `rooms.*`) and resolves once pushes to
+   * that room from every node reach it: with Redis, the node's subscription
+   * to a room it had no socket in is confirmed first. Feature modules join
+   * rooms through this before they answer a join.
+   */
+  async join(socket: RealtimeSocket, room: string): Promise<void> {
+    socket.join(room);
+    await this.redis.subscriptionsSettled();
   }
 
   /** Idempotent: a socket that never finished connecting and then disconnected is removed once. */

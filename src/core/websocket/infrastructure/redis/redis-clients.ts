@@ -21,6 +21,8 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private down = false;
   private closed = false;
   private connectedOnce = false;
+  /** Room subscriptions the adapter asked for that Redis has not confirmed yet. */
+  private readonly subscribing = new Set<Promise<unknown>>();
 
   constructor(@Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions) {
     if (!options.redis) return;
@@ -41,6 +43,13 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
       sub[method] = (...args: unknown[]) => {
         const pending = original(...args);
         pending.catch((error: Error) => this.logger.debug(`${method} failed: ${error.message}`));
+        if (method === 'ssubscribe') {
+          this.subscribing.add(pending);
+          void pending.then(
+            () => this.subscribing.delete(pending),
+            () => this.subscribing.delete(pending),
+          );
+        }
         return pending;
       };
     }
@@ -70,6 +79,25 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   /** True when Redis is not configured, or every connection is ready. */
   get healthy(): boolean {
     return !this.clients || Object.values(this.clients).every((client) => client.status === 'ready');
+  }
+
+  /**
+   * Resolves once the room subscriptions asked for so far are in place in
+   * Redis, or after `timeoutMs` (Redis may be down). The adapter subscribes a
+   * node to a room when its first local socket joins; until Redis confirms, a
+   * push to that room from another node would not reach this node.
+   */
+  async subscriptionsSettled(timeoutMs = 1000): Promise<void> {
+    if (this.subscribing.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.subscribing]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Called each time the command connection is ready again after an outage. */
