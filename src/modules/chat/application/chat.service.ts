@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { RealtimeException, rooms, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { ConnectionManager, RealtimeException, rooms, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
 import { CHAT_OPTIONS } from '../chat.module-definition.js';
 import type { ResolvedChatOptions } from '../chat.options.js';
 import { ChatEvents, type ChatMessageCreatedEvent } from '../domain/chat-events.js';
@@ -43,6 +43,7 @@ export class ChatService {
     private readonly store: ChatMessageStore,
     private readonly idempotency: IdempotencyStore,
     private readonly events: EventEmitter2,
+    private readonly connections: ConnectionManager,
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
   ) {}
 
@@ -61,7 +62,8 @@ export class ChatService {
       }
       // A socket that disconnected while the policy answered must not come back into a room.
       if (!socket.connected) throw new RealtimeException('FORBIDDEN', 'This socket is disconnected');
-      await socket.join(room);
+      // Answered once pushes from every node reach the socket in this room.
+      await this.connections.join(socket, room);
       return { roomId };
     });
   }

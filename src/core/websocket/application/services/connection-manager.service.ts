@@ -78,12 +78,12 @@ export class ConnectionManager {
   }
 
   /**
-   * Puts the socket in a room (named by `rooms.*`) and resolves once pushes to
+   * Puts the socket in a room or rooms (named by `rooms.*`) and resolves once pushes to
    * that room from every node reach it: with Redis, the node's subscription
    * to a room it had no socket in is confirmed first. Feature modules join
    * rooms through this before they answer a join.
    */
-  async join(socket: RealtimeSocket, room: string): Promise<void> {
+  async join(socket: RealtimeSocket, room: string | string[]): Promise<void> {
     socket.join(room);
     await this.redis.subscriptionsSettled();
   }
