@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { RealtimeException, rooms, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { RealtimeException, rooms, type ConnectionManager, type RealtimeSocket } from '../../../core/websocket/index.js';
 import { PresenceSubscriptions } from './presence-subscriptions.service.js';
 
 function fakeSocket() {
@@ -12,7 +12,8 @@ function fakeSocket() {
 }
 
 describe('PresenceSubscriptions', () => {
-  const subscriptions = () => new PresenceSubscriptions({ offlineGraceMs: 0, maxWatchedPerSocket: 3 });
+  const joiner = { join: async (socket: RealtimeSocket, names: string[]) => void (await socket.join(names)) } as unknown as ConnectionManager;
+  const subscriptions = () => new PresenceSubscriptions({ offlineGraceMs: 0, maxWatchedPerSocket: 3 }, joiner);
 
   it('joins the presence room of each user once', async () => {
     const subs = subscriptions();

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RealtimeException, rooms, type RealtimeSocket, type ValidationIssue } from '../../../core/websocket/index.js';
+import { ConnectionManager, RealtimeException, rooms, type RealtimeSocket, type ValidationIssue } from '../../../core/websocket/index.js';
 import { PRESENCE_OPTIONS, type ResolvedPresenceOptions } from '../presence.options.js';
 
 /**
@@ -13,7 +13,10 @@ export class PresenceSubscriptions {
   /** Keyed by the socket itself: gone with it, like its rooms. */
   private readonly watching = new WeakMap<RealtimeSocket, Set<string>>();
 
-  constructor(@Inject(PRESENCE_OPTIONS) private readonly options: ResolvedPresenceOptions) {}
+  constructor(
+    @Inject(PRESENCE_OPTIONS) private readonly options: ResolvedPresenceOptions,
+    private readonly connections: ConnectionManager,
+  ) {}
 
   /**
    * Joins the presence rooms of `userIds`. Past the per-socket cap the whole
@@ -32,7 +35,11 @@ export class PresenceSubscriptions {
     // Counted before the join yields, so two racing calls cannot both pass the cap.
     for (const userId of added) watched.add(userId);
     this.watching.set(socket, watched);
-    await socket.join(added.map((userId) => rooms.presence(userId)));
+    // Once this resolves, updates published on any node reach the socket.
+    await this.connections.join(
+      socket,
+      added.map((userId) => rooms.presence(userId)),
+    );
   }
 
   /** Leaves the presence rooms of `userIds`; ids not watched are ignored. */
