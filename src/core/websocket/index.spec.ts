@@ -33,6 +33,7 @@ describe('public API', () => {
         'defineContract',
         'errorBodySchema',
         'messageValidationPipe',
+        'parseModuleOptions',
         'sessionContract',
         'rooms',
         'toErrorBody',

@@ -25,6 +25,7 @@ export { ErrorCode } from './domain/errors/error-code.js';
 export { RealtimeException } from './domain/errors/realtime.exception.js';
 export { toErrorBody } from './domain/errors/error-body.js';
 export { rooms } from './domain/rooms.js';
+export { parseModuleOptions } from './domain/parse-options.js';
 export {
   defineContract,
   errorBodySchema,

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { hostname } from 'node:os';
-
+import { parseModuleOptions } from './domain/parse-options.js';
 import { websocketOptionsSchema, type ResolvedWebsocketOptions, type WebsocketModuleOptions } from './websocket.options.js';
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
@@ -15,11 +15,7 @@ export const WEBSOCKET_OPTIONS = Symbol('WEBSOCKET_OPTIONS');
 
 /** Validates the module's options once; a bad value stops start-up with the option's path in the message. */
 export function resolveWebsocketOptions(options: WebsocketModuleOptions): ResolvedWebsocketOptions {
-  const parsed = websocketOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new Error(`Invalid WebsocketModule options: ${problems.join('; ')}`);
-  }
-  return { ...parsed.data, nodeId: parsed.data.nodeId ?? `${hostname()}-${process.pid}` };
+  const parsed = parseModuleOptions('WebsocketModule', websocketOptionsSchema, options);
+  return { ...parsed, nodeId: parsed.nodeId ?? `${hostname()}-${process.pid}` };
 }
 

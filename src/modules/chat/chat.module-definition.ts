@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder, type DynamicModule, type Type } from '@nestjs/common';
+import { parseModuleOptions } from '../../core/websocket/index.js';
 import { chatOptionsSchema, type ChatModuleOptions, type ResolvedChatOptions } from './chat.options.js';
 import { ClaimsRoomAccessPolicy } from './infrastructure/claims-room-access.policy.js';
 import { RoomAccessPolicy } from './ports/room-access-policy.port.js';
@@ -26,10 +27,5 @@ export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
 
 /** Validates the module's options once; a bad value stops start-up with the option's name in the message. */
 export function resolveChatOptions(options: ChatModuleOptions): ResolvedChatOptions {
-  const parsed = chatOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new Error(`Invalid ChatModule options: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseModuleOptions('ChatModule', chatOptionsSchema, options);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseModuleOptions } from '../../core/websocket/index.js';
 
 /** Options of `PresenceModule.forRoot()`. */
 export interface PresenceModuleOptions {
@@ -23,10 +24,5 @@ export const presenceOptionsSchema = z.object({
 
 /** Validates the module's options once; a bad value stops start-up with the option's name in the message. */
 export function resolvePresenceOptions(options: PresenceModuleOptions): ResolvedPresenceOptions {
-  const parsed = presenceOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new Error(`Invalid PresenceModule options: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseModuleOptions('PresenceModule', presenceOptionsSchema, options);
 }
