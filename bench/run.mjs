@@ -37,24 +37,34 @@ const FULL = {
   fixedRate: 5000,
   handshakes: 5000,
   receivers: 1000,
-  rates: [10, 25, 50, 75, 100, 150, 200, 300, 400, 600],
+  rates: [10, 20, 30, 40, 50, 60, 80, 100, 125, 150, 200, 300],
   stepMs: 3000,
   memoryConnections: [5000, 10000],
-  quietMaxWaitMs: 20000,
+  quietMaxWaitMs: 60000,
+  quietWindowMs: 300,
+  settleMs: 500,
+  fanoutWarmupMs: 1000,
+  retries: 3,
+  maxForeign: 0.1,
 };
 
 const QUICK = {
   rounds: { echo: 1, handshake: 1, fanout: 1, redis: 1, memory: 1 },
   warmupMs: 300,
-  echoMs: 1500,
+  echoMs: 1000,
   echoClients: 50,
   fixedRate: 5000,
-  handshakes: 1000,
+  handshakes: 600,
   receivers: 1000,
   rates: [50],
   stepMs: 1000,
-  memoryConnections: [2000],
-  quietMaxWaitMs: 2000,
+  memoryConnections: [1000],
+  quietMaxWaitMs: 1500,
+  quietWindowMs: 150,
+  settleMs: 250,
+  fanoutWarmupMs: 400,
+  retries: 0,
+  maxForeign: 0.1,
 };
 
 function parseArgs(list) {
@@ -121,7 +131,7 @@ async function main() {
 
   const noisy = [];
   const quiet = async () => {
-    const state = await waitQuiet({ maxWaitMs: options.quietMaxWaitMs });
+    const state = await waitQuiet({ maxWaitMs: options.quietMaxWaitMs, windowMs: options.quietWindowMs });
     const record = { quiet: state.quiet, busy: Math.round(state.busy * 1000) / 1000, waitedMs: state.waitedMs };
     if (!state.quiet) {
       noisy.push(record);
@@ -174,9 +184,14 @@ async function main() {
   console.log(`\n${terminalTable(rows)}\n`);
   console.log('Targets (this app against bare Socket.IO in the same run):');
   for (const t of targets) console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
-  if (noisy.length > 0) console.log(`\n${noisy.length} steps were measured on a machine that was not quiet (see "noisy" in the JSON).`);
+  const retried = walk(runs).filter((r) => r.attempts > 1);
+  const dirty = walk(runs).filter((r) => r.noisy);
+  if (noisy.length > 0) console.log(`\n${noisy.length} times the machine did not get quiet before a step (see "noisy" in the JSON).`);
+  if (retried.length > 0) console.log(`${retried.length} measurements were repeated because other processes used the CPU meanwhile; ${dirty.length} stayed noisy ("noisy": true in the JSON).`);
   console.log(`\nDone in ${meta.durationS} s.`);
 
+  meta.repeatedMeasurements = retried.length;
+  meta.noisyMeasurements = dirty.length;
   const result = { meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, summary, targets, noisy, runs };
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
@@ -298,6 +313,16 @@ function markdownReport(meta, rows, targets, smokeResults) {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Every measurement record (an object with `foreignLoad`) in the runs. */
+function walk(value, found = []) {
+  if (Array.isArray(value)) for (const item of value) walk(item, found);
+  else if (value && typeof value === 'object') {
+    if ('foreignLoad' in value) found.push(value);
+    for (const item of Object.values(value)) if (item && typeof item === 'object') walk(item, found);
+  }
+  return found;
 }
 
 function warn(message) {

@@ -1,12 +1,17 @@
-// One measurement window: wall time, each server's CPU time and the
-// generator's own CPU time between start() and stop().
+// One measurement window: wall time, each server's CPU time, the generator's
+// own CPU time, and how much CPU the rest of the machine used meanwhile (other
+// people's processes on a shared machine): a window with too much of that is
+// measured again.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { coreTimes, machineBusyMs } from './proc.mjs';
 
 export function window(servers) {
   const read = () => ({
     at: performance.now(),
     cpu: servers.map((server) => server.cpuMs()),
     gen: process.cpuUsage(),
+    machine: machineBusyMs(),
+    cores: coreTimes(),
   });
   const start = read();
   return {
@@ -16,6 +21,7 @@ export function window(servers) {
       const ms = end.at - start.at;
       const cpu = end.cpu.map((value, i) => value - start.cpu[i]);
       const gen = (end.gen.user + end.gen.system - start.gen.user - start.gen.system) / 1000;
+      const ours = cpu.reduce((a, b) => a + b, 0) + gen;
       return {
         ms,
         /** CPU ms of each server, in the order given. */
@@ -23,6 +29,17 @@ export function window(servers) {
         cpuTotal: cpu.reduce((a, b) => a + b, 0),
         /** Share of its one core the generator used: near 1 means it may have been the bottleneck. */
         generatorLoad: gen / ms,
+        /**
+         * How busy the server core (0) and the generator core (1) were, interrupt
+         * time included: a server core below ~0.95 in a closed loop means the
+         * server was not the bottleneck.
+         */
+        coreBusy: end.cores.map(([busy, total], i) => {
+          const dt = total - start.cores[i][1];
+          return dt > 0 ? Math.round(((busy - start.cores[i][0]) / dt) * 1000) / 1000 : null;
+        }),
+        /** CPU used by processes other than the servers and this one, in cores (0.05 = 5 % of one core). */
+        foreignLoad: Math.max(0, (end.machine - start.machine - ours) / ms),
       };
     },
   };
@@ -40,3 +57,22 @@ export async function until(done, timeoutMs, everyMs = 5) {
 
 export const round1 = (value) => Math.round(value * 10) / 10;
 export const round3 = (value) => Math.round(value * 1000) / 1000;
+
+/**
+ * Runs a measurement after waiting for a quiet machine, and again (up to
+ * `retries` times) while other processes used more than `maxForeign` of a core
+ * during it. The result says how many attempts it took and whether it stayed
+ * noisy.
+ */
+export async function measured(quiet, run, { retries, maxForeign }) {
+  let result;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    const state = await quiet();
+    result = await run(attempt);
+    result.quiet = state;
+    result.attempts = attempt + 1;
+    if (!(result.foreignLoad > maxForeign)) return result;
+  }
+  result.noisy = true;
+  return result;
+}

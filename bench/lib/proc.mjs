@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const CLOCK_TICKS = Number(safe(() => execFileSync('getconf', ['CLK_TCK']).toString().trim(), '100')) || 100;
 export const HAS_TASKSET = !spawnSync('taskset', ['--version']).error;
-export const CORES = Number(safe(() => execFileSync('nproc').toString().trim(), '1'));
+// `--all`: plain nproc counts only the cores this process may run on, and the
+// harness itself runs pinned to one.
+export const CORES = Number(safe(() => execFileSync('nproc', ['--all']).toString().trim(), '1'));
 
 function safe(fn, fallback) {
   try {
@@ -47,6 +49,26 @@ export async function freePort() {
   server.close();
   await once(server, 'close');
   return port;
+}
+
+/** user + nice + system time of every core, in ms (interrupt time left out: loopback traffic lands there). */
+export function machineBusyMs() {
+  const [line] = readFileSync('/proc/stat', 'utf8').split('\n', 1);
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((values[0] + values[1] + values[2]) * 1000) / CLOCK_TICKS;
+}
+
+/** Per core: [busy, total] ticks; busy counts interrupt time too, so a core's own network work shows. */
+export function coreTimes() {
+  const cores = [];
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const match = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const values = match[2].trim().split(/\s+/).map(Number);
+    const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+    cores[Number(match[1])] = [total - values[3] - (values[4] ?? 0), total];
+  }
+  return cores;
 }
 
 function machineTimes() {

@@ -25,6 +25,8 @@ export function metricsFor(options) {
   const metrics = [
     { key: 'echo.throughput', scenario: 'echo', label: 'echo: throughput, closed loop', unit: 'msg/s', better: 'higher', get: (r) => r.closed?.throughput },
     { key: 'echo.cpuPerMsg', scenario: 'echo', label: 'echo: server CPU per message, closed loop', unit: 'µs', better: 'lower', get: (r) => r.closed?.cpuPerMsgUs },
+    { key: 'echo.serverCore', scenario: 'echo', label: 'echo: server core busy, closed loop', unit: '%', better: 'none', ratio: false, get: (r) => pct(r.closed?.coreBusy?.[0]) },
+    { key: 'echo.generatorCore', scenario: 'echo', label: 'echo: generator core busy, closed loop', unit: '%', better: 'none', ratio: false, get: (r) => pct(r.closed?.coreBusy?.[1]) },
     { key: 'echo.closedP99', scenario: 'echo', label: 'echo: p99, closed loop', unit: 'ms', better: 'lower', get: (r) => r.closed?.latency?.p99 },
     { key: 'echo.fixedP50', scenario: 'echo', label: `echo: p50 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p50 },
     { key: 'echo.fixedP99', scenario: 'echo', label: `echo: p99 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p99 },
@@ -51,6 +53,7 @@ export function metricsFor(options) {
   return metrics;
 }
 
+const pct = (share) => (typeof share === 'number' ? Math.round(share * 1000) / 10 : undefined);
 const kib = (bytes) => (typeof bytes === 'number' ? Math.round((bytes / 1024) * 100) / 100 : undefined);
 
 /**
@@ -67,7 +70,7 @@ export function summarize(runs, variants, options) {
       const values = (rounds[variant.id] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
       if (values.length === 0) continue;
       const ratios = values.map((v, i) => (typeof v === 'number' && typeof base[i] === 'number' && base[i] > 0 ? v / base[i] : undefined));
-      perVariant[variant.id] = { median: round(median(values)), ratio: round(median(ratios), 3), values };
+      perVariant[variant.id] = { median: round(median(values)), ratio: metric.ratio === false ? null : round(median(ratios), 3), values };
     }
     if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
   }

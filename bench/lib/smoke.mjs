@@ -43,17 +43,15 @@ async function smokeSocketIo(port) {
   const a = client(port, tokenFor('smoke-a'));
   const b = client(port, tokenFor('smoke-b'));
   const bad = client(port, tokenFor('smoke-bad', { valid: false }));
+  const refused = new Promise((resolve, reject) => {
+    bad.once('connect', () => reject(new Error('a token signed with another key was accepted')));
+    bad.once('connect_error', resolve);
+  });
   try {
     await withTimeout(Promise.all([connected(a), connected(b)]), 'connect');
     const echo = await withTimeout(a.emitWithAck('bench:echo', { text: 'smoke' }), 'bench:echo');
     if (echo?.ok !== true || echo.data?.text !== 'smoke') throw new Error(`bench:echo replied ${JSON.stringify(echo)}`);
-    const refusal = await withTimeout(
-      new Promise((resolve, reject) => {
-        bad.once('connect', () => reject(new Error('a token signed with another key was accepted')));
-        bad.once('connect_error', resolve);
-      }),
-      'bad token',
-    );
+    const refusal = await withTimeout(refused, 'bad token');
     if (refusal.message !== 'UNAUTHORIZED') throw new Error(`a bad token was refused with "${refusal.message}", not UNAUTHORIZED`);
     for (const socket of [a, b]) {
       const joined = await withTimeout(socket.emitWithAck('chat:join', { roomId: 'smoke' }), 'chat:join');

@@ -15,6 +15,10 @@ const C2 = 50; // '2'
 const C3 = 51; // '3'
 const C4 = 52; // '4'
 const OK = Buffer.from('"ok":true');
+// A zero mask lets ws skip masking on the generator side (RFC 6455 asks clients
+// for unpredictable masks to protect proxies; there are none here). The server
+// unmasks every frame the same way whatever the key.
+const zeroMask = (mask) => mask.fill(0);
 
 export class WireClient {
   /**
@@ -43,7 +47,7 @@ export class WireClient {
     return new Promise((resolve, reject) => {
       const url = this.raw ? `ws://127.0.0.1:${this.port}/` : `ws://127.0.0.1:${this.port}/socket.io/?EIO=4&transport=websocket`;
       const headers = this.raw ? { authorization: `Bearer ${this.token}` } : undefined;
-      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, headers });
+      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, generateMask: zeroMask, headers });
       this.ws = ws;
       let settled = false;
       const fail = (error) => {

@@ -6,7 +6,7 @@
 // requests it delayed (coordinated omission).
 import { histogram, summary } from '../hist.mjs';
 import { pace } from '../pace.mjs';
-import { until, window, round1, round3 } from '../measure.mjs';
+import { measured, until, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { openMany, WireClient } from '../wire.mjs';
 
@@ -18,18 +18,17 @@ export async function runEcho({ server, variant, options, quiet, profilePath }) 
   if (failures.length > 0) throw new Error(`echo: ${failures.length} clients could not connect: ${failures[0].error.message}`);
   try {
     await closedLoop(clients, server, options.warmupMs);
-    const closedQuiet = await quiet();
     if (profilePath) {
       // Profiling slows the server down: these figures are not comparable and not reported as results.
+      await quiet();
       await server.profileStart();
       const closed = await closedLoop(clients, server, options.echoMs);
       await server.profileStop(profilePath);
       return { closed: { ...closed, profiled: true } };
     }
-    const closed = { ...(await closedLoop(clients, server, options.echoMs)), quiet: closedQuiet };
+    const closed = await measured(quiet, () => closedLoop(clients, server, options.echoMs), options);
     await fixedRate(clients, server, Math.min(options.fixedRate, 2000), options.warmupMs);
-    const fixedQuiet = await quiet();
-    const fixed = { ...(await fixedRate(clients, server, options.fixedRate, options.echoMs)), quiet: fixedQuiet };
+    const fixed = await measured(quiet, () => fixedRate(clients, server, options.fixedRate, options.echoMs), options);
     return { closed, fixed };
   } finally {
     for (const client of clients) client.close();
@@ -65,6 +64,10 @@ async function closedLoop(clients, server, durationMs) {
     cpuPerMsgUs: round3((w.cpu[0] * 1000) / completed),
     serverCpuLoad: round3(w.cpu[0] / w.ms),
     generatorLoad: round3(w.generatorLoad),
+    foreignLoad: round3(w.foreignLoad),
+    coreBusy: w.coreBusy,
+    // Which side ran out of CPU: a closed loop measures the server only when its core is the one that is full.
+    bound: boundBy(w.coreBusy),
     completed,
     failed,
     latency: summary(latency),
@@ -99,6 +102,8 @@ async function fixedRate(clients, server, rate, durationMs) {
     cpuPerMsgUs: round3((w.cpu[0] * 1000) / answered),
     serverCpuLoad: round3(w.cpu[0] / w.ms),
     generatorLoad: round3(w.generatorLoad),
+    foreignLoad: round3(w.foreignLoad),
+    coreBusy: w.coreBusy,
     sent,
     answered,
     failed,
@@ -106,4 +111,10 @@ async function fixedRate(clients, server, rate, durationMs) {
     latency: summary(corrected),
     serviceLatency: summary(service),
   };
+}
+
+function boundBy([server, generator] = []) {
+  if (server === null || server === undefined) return 'unknown';
+  if (server >= 0.95) return generator >= 0.95 ? 'both' : 'server';
+  return generator >= 0.95 ? 'generator' : 'neither';
 }

@@ -7,7 +7,7 @@
 // With two servers (two nodes through Redis) the receivers alternate between
 // them and the sender is on the first.
 import { histogram, summary } from '../hist.mjs';
-import { until, window, round1, round3 } from '../measure.mjs';
+import { measured, until, window, round1, round3 } from '../measure.mjs';
 import { pace } from '../pace.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { openMany, WireClient } from '../wire.mjs';
@@ -51,10 +51,8 @@ export async function runFanout({ servers, others = [], variant, options, quiet,
     const steps = [];
     for (const [index, rate] of options.rates.entries()) {
       // The first rate runs twice: once unmeasured, to warm the JIT.
-      if (index === 0) await runStep(rate, Math.min(options.stepMs, 1000));
-      const quietState = await quiet();
-      const result = await runStep(rate, options.stepMs);
-      result.quiet = quietState;
+      if (index === 0) await runStep(rate, Math.min(options.stepMs, options.fanoutWarmupMs));
+      const result = await measured(quiet, () => runStep(rate, options.stepMs), options);
       steps.push(result);
       if (result.saturated) break;
     }
@@ -110,6 +108,8 @@ export async function runFanout({ servers, others = [], variant, options, quiet,
       cpuMs: w.cpu.map((ms) => round1(ms)),
       serverCpuLoad: round3(nodesCpu(w) / w.ms),
       generatorLoad: round3(w.generatorLoad),
+      foreignLoad: round3(w.foreignLoad),
+      coreBusy: w.coreBusy,
       latency,
       lastError: sender.lastError ? String(sender.lastError).slice(0, 200) : undefined,
     };

@@ -7,7 +7,7 @@
 // app's `session:ready`, registry, presence) is counted too.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { histogram, summary } from '../hist.mjs';
-import { window, round1, round3 } from '../measure.mjs';
+import { measured, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { RefusedError, WireClient } from '../wire.mjs';
 
@@ -16,8 +16,7 @@ const SETTLE_MS = 300;
 
 export async function runHandshake({ server, variant, options, quiet, round }) {
   await burst(server, variant, Math.round(options.handshakes / 10), `hw${round}`);
-  const quietState = await quiet();
-  return { ...(await burst(server, variant, options.handshakes, `hs${round}`)), quiet: quietState };
+  return measured(quiet, (attempt) => burst(server, variant, options.handshakes, `hs${round}.${attempt}`), options);
 }
 
 async function burst(server, variant, count, prefix) {
@@ -69,6 +68,8 @@ async function burst(server, variant, count, prefix) {
     cpuPerHandshakeUs: round3((w.cpu[0] * 1000) / count),
     serverCpuLoad: round3(w.cpu[0] / burstMs),
     generatorLoad: round3(w.generatorLoad),
+    foreignLoad: round3(w.foreignLoad),
+    coreBusy: w.coreBusy,
     latency: summary(latency),
   };
 }

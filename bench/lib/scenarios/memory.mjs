@@ -11,7 +11,7 @@ const GIB = 2 ** 30;
 
 export async function runMemory({ server, variant, options, quiet, round }) {
   await quiet();
-  const base = await settle(server);
+  const base = await settle(server, options.settleMs);
   const clients = [];
   const levels = [];
   try {
@@ -34,7 +34,7 @@ export async function runMemory({ server, variant, options, quiet, round }) {
       await Promise.all(Array.from({ length: 200 }, worker));
       if (failures.length > 0) throw new Error(`memory: ${failures.length} connections refused: ${failures[0]}`);
       const quietState = await quiet();
-      const reading = await settle(server);
+      const reading = await settle(server, options.settleMs);
       const rssPerConn = (reading.rss - base.rss) / target;
       levels.push({
         connections: target,
@@ -53,13 +53,13 @@ export async function runMemory({ server, variant, options, quiet, round }) {
   return { base, levels };
 }
 
-/** Forces GC in the server, then waits until its RSS holds still (within 0.5 % over 500 ms) and reads it. */
-async function settle(server) {
+/** Forces GC in the server, then waits until its RSS holds still (within 0.5 % over `everyMs`) and reads it. */
+async function settle(server, everyMs) {
   let previous = -1;
   let reading;
   for (let attempt = 0; attempt < 20; attempt++) {
     reading = await server.mem();
-    await sleep(500);
+    await sleep(everyMs);
     const { rss } = server.rss();
     if (previous > 0 && Math.abs(rss - previous) / previous < 0.005) {
       return { rss, heapUsed: reading.heapUsed, heapTotal: reading.heapTotal, external: reading.external, arrayBuffers: reading.arrayBuffers };
