@@ -133,12 +133,12 @@ describe('hostile event bodies', () => {
       await bad('chat:send', { roomId: 'lobby', text: ' \n\t\u00a0\u3000' }, 'text');
     });
 
-    // BUG (chat, reported): zod 4.6 measures string min/max in Unicode code points, not the
-    // UTF-16 units docs/protocol.md promises, so a text of 4000 astral characters (8000 units)
-    // is accepted; the same holds for clientMsgId and presence user ids. `it.failing` passes
-    // while the bug is there: when chat.schemas counts units, flip this back to `it`.
-    it.failing('text: 4001 UTF-16 units is refused when astral characters make them up', async () => {
+    // zod counts min/max in code points; the schemas count UTF-16 units, as the protocol says.
+    it('text, clientMsgId and user ids: bounds in UTF-16 units, astral characters counting two', async () => {
       await bad('chat:send', { roomId: 'lobby', text: '😀'.repeat(2000) + 'x' }, 'text');
+      await bad('chat:send', { roomId: 'lobby', text: 'a', clientMsgId: '😀'.repeat(32) + 'c' }, 'clientMsgId');
+      await ok('chat:send', { roomId: 'lobby', text: 'a', clientMsgId: '😀'.repeat(32) });
+      await bad('presence:query', { userIds: ['😀'.repeat(64) + 'u'] }, 'userIds.0');
     });
 
     it('clientMsgId: 1 to 64 characters', async () => {

@@ -37,6 +37,7 @@ describe('public API', () => {
         'sessionContract',
         'rooms',
         'toErrorBody',
+        'utf16String',
       ].sort(),
     );
   });

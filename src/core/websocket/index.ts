@@ -26,6 +26,7 @@ export { RealtimeException } from './domain/errors/realtime.exception.js';
 export { toErrorBody } from './domain/errors/error-body.js';
 export { rooms } from './domain/rooms.js';
 export { parseModuleOptions } from './domain/parse-options.js';
+export { utf16String } from './domain/utf16-string.js';
 export {
   defineContract,
   errorBodySchema,

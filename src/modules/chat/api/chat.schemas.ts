@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { utf16String } from '../../../core/websocket/index.js';
 import { ROOM_ID } from '../domain/chat-rooms.js';
 import { isMessageId, MAX_MESSAGE_ID_LENGTH } from '../domain/message-id.js';
 
@@ -25,13 +26,9 @@ export type LeaveBody = z.output<typeof leaveSchema>;
 
 export const sendSchema = z.object({
   roomId: roomIdSchema,
-  text: z
-    .string()
-    // One issue per problem: an empty text is too short, not also "only white space".
-    .min(1, { abort: true })
-    .max(MAX_TEXT_LENGTH, { abort: true })
-    .refine((text) => text.trim().length > 0, 'must not be only white space'),
-  clientMsgId: z.string().min(1).max(64).optional(),
+  // One issue per problem: an empty text is too short, not also "only white space".
+  text: utf16String(1, MAX_TEXT_LENGTH).refine((text) => text.trim().length > 0, 'must not be only white space'),
+  clientMsgId: utf16String(1, 64).optional(),
 });
 export type SendBody = z.output<typeof sendSchema>;
 

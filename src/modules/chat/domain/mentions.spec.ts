@@ -22,3 +22,9 @@ describe('extractMentions', () => {
     expect(extractMentions(text, 'ann')).toEqual(Array.from({ length: MAX_MENTIONS }, (_, i) => `u${i}`));
   });
 });
+
+describe('extractMentions on a long run of dots', () => {
+  it('keeps inner dots and drops trailing ones (trimmed without a backtracking regex)', () => {
+    expect(extractMentions(`@${'.'.repeat(3998)}a @${'.'.repeat(3998)}`, 'sender')).toEqual([`${'.'.repeat(3998)}a`]);
+  });
+});

@@ -12,10 +12,17 @@ const MENTION = /(?<![A-Za-z0-9_.-])@([A-Za-z0-9_.-]+)/g;
 export function extractMentions(text: string, senderId: string): string[] {
   const found = new Set<string>();
   for (const match of text.matchAll(MENTION)) {
-    const userId = match[1].replace(/\.+$/, '');
+    const userId = withoutTrailingDots(match[1]);
     if (userId === '' || userId === senderId) continue;
     found.add(userId);
     if (found.size === MAX_MENTIONS) break;
   }
   return [...found];
+}
+
+/** A loop, not /\.+$/: that regex backtracks quadratically on a long run of dots. */
+function withoutTrailingDots(name: string): string {
+  let end = name.length;
+  while (end > 0 && name.charCodeAt(end - 1) === 46) end--;
+  return name.slice(0, end);
 }

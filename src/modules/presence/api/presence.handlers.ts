@@ -1,6 +1,6 @@
 import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
 import { z } from 'zod';
-import { CurrentUser, OnMessage, RealtimeHandler, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { CurrentUser, OnMessage, RealtimeHandler, utf16String, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
 import { PresenceService } from '../application/presence.service.js';
 import { PresenceSubscriptions } from '../application/presence-subscriptions.service.js';
 import { SETTABLE_STATUSES, type PresenceEntry } from '../domain/presence-entry.js';
@@ -8,7 +8,7 @@ import { SETTABLE_STATUSES, type PresenceEntry } from '../domain/presence-entry.
 /** Most ids one request may name. */
 export const MAX_USER_IDS_PER_REQUEST = 100;
 
-const userId = z.string().min(1).max(128);
+const userId = utf16String(1, 128);
 
 /** 1 to 100 user ids; repeats are dropped after the count is checked. */
 export const userIdsSchema = z.object({
