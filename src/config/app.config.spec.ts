@@ -30,8 +30,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
   });
 
+  it('refuses a short JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow('JWT_SECRET: at least 32 bytes');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).production).toBe(true);
+  });
+
   it('refuses DEV_AUTH in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's', DEV_AUTH: 'true' })).toThrow('DEV_AUTH');
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DEV_AUTH: 'true' })).toThrow('DEV_AUTH');
   });
 
   it.each([

@@ -78,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (e.JWT_SECRET && e.JWT_PUBLIC_KEY) fail('JWT_SECRET and JWT_PUBLIC_KEY: set one of them, not both');
   if (production && !e.JWT_SECRET && !e.JWT_PUBLIC_KEY) fail('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  if (production && e.JWT_SECRET && Buffer.byteLength(e.JWT_SECRET) < 32) {
+    fail('JWT_SECRET: at least 32 bytes when NODE_ENV=production (HS256 needs a 256-bit key)');
+  }
   if (production && e.DEV_AUTH) fail('DEV_AUTH: the dev token endpoint cannot be enabled when NODE_ENV=production');
   if (e.WS_RATE_LIMIT_BURST < e.WS_RATE_LIMIT_PER_SEC) fail('WS_RATE_LIMIT_BURST: must be at least WS_RATE_LIMIT_PER_SEC');
 

@@ -17,10 +17,8 @@ const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** attempt, 2
 export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly clients?: { command: Redis; pub: Redis; sub: Redis };
-  private readonly reconnectListeners: Array<() => void> = [];
   private down = false;
   private closed = false;
-  private connectedOnce = false;
   /** Room subscriptions the adapter asked for that Redis has not confirmed yet. */
   private readonly subscribing = new Set<Promise<unknown>>();
 
@@ -100,11 +98,6 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
     clearTimeout(timer);
   }
 
-  /** Called each time the command connection is ready again after an outage. */
-  onReconnect(listener: () => void): void {
-    this.reconnectListeners.push(listener);
-  }
-
   async onModuleInit(): Promise<void> {
     if (!this.clients) return;
     const timeoutMs = this.options.redis!.connectTimeoutMs;
@@ -159,8 +152,6 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
         this.down = false;
         this.logger.log('Redis is reachable again');
       }
-      if (this.connectedOnce) for (const listener of this.reconnectListeners) listener();
-      this.connectedOnce = true;
     });
     return client;
   }
