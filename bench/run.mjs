@@ -30,15 +30,15 @@ const argv = process.argv.slice(2);
 const SCENARIOS = ['echo', 'handshake', 'fanout', 'redis', 'memory'];
 
 const FULL = {
-  rounds: { echo: 5, handshake: 5, fanout: 3, redis: 3, memory: 3 },
+  rounds: { echo: 4, handshake: 4, fanout: 3, redis: 3, memory: 3 },
   warmupMs: 1000,
-  echoMs: 5000,
+  echoMs: 4000,
   echoClients: 50,
   fixedRate: 5000,
   handshakes: 5000,
   receivers: 1000,
-  rates: [10, 20, 30, 40, 50, 60, 80, 100, 125, 150, 200, 300],
-  stepMs: 3000,
+  rates: [10, 25, 50, 75, 100, 125, 150, 200, 300],
+  stepMs: 2500,
   memoryConnections: [5000, 10000],
   quietMaxWaitMs: 60000,
   quietWindowMs: 300,
@@ -235,13 +235,15 @@ async function profileRun({ variants, options, quiet, start, resultsDir, meta })
     try {
       await quiet();
       const { closed } = await runEcho({ server, variant, options, quiet, profilePath: path });
-      const summary = summarizeProfile(path);
-      report[variant.id] = { throughputWhileProfiled: closed.throughput, ...summary };
+      const summary = summarizeProfile(path, { events: closed.completed });
+      report[variant.id] = { throughputWhileProfiled: closed.throughput, events: closed.completed, ...summary };
       console.log(`\n${variant.label}: ${closed.throughput} msg/s while profiled, ${summary.totalMs} ms sampled; profile in ${path}`);
       console.log('  self time by package:');
       for (const p of summary.packages.slice(0, 12)) console.log(`    ${String(p.share).padStart(5)} %  ${p.name}`);
       console.log('  top self-time functions:');
-      for (const f of summary.functions) console.log(`    ${String(f.share).padStart(5)} %  ${f.name}`);
+      for (const f of summary.functions) console.log(`    ${String(f.share).padStart(5)} %  ${f.usPerEvent.toFixed(2).padStart(6)} µs/msg  ${f.name}`);
+      console.log('  inclusive time of the code on the request path (self + callees):');
+      for (const f of summary.inclusive) console.log(`    ${String(f.share).padStart(5)} %  ${f.usPerEvent.toFixed(2).padStart(6)} µs/msg  ${f.name}`);
     } finally {
       await server.stop();
     }

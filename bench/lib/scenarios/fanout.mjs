@@ -17,7 +17,7 @@ const PADDING = ' fan-out payload, about as long as a short chat line.';
 const HASH = 35;
 
 /** A step is saturated when deliveries go missing or queue up past this p99. */
-export const SATURATION_P99_MS = 250;
+export const SATURATION_P99_MS = 100;
 const DRAIN_MS = 2000;
 
 export async function runFanout({ servers, others = [], variant, options, quiet, round }) {
@@ -63,6 +63,8 @@ export async function runFanout({ servers, others = [], variant, options, quiet,
       nodes: servers.length,
       steps,
       maxSustainedDeliveries: best ? best.offeredDeliveries : 0,
+      // The highest rung whose p99 stayed within the 20 ms the issue asks for at 50k/s.
+      maxWithin20ms: Math.max(0, ...sustained.filter((s) => s.latency.p99 <= 20).map((s) => s.offeredDeliveries)),
       saturatedAt: steps.find((s) => s.saturated)?.offeredDeliveries ?? null,
     };
   } finally {
