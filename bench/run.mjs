@@ -8,10 +8,11 @@
 //   npm run bench -- --quick           under a minute, writes bench/results/quick.*
 //   npm run bench -- --only=echo,memory --variants=socketio,app --rounds=3
 //   npm run bench -- --profile         CPU profile of the app (and bare Socket.IO) in the echo run
+//   npm run bench -- --report=bench/results/latest.json   render a run's raw results again
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './lib/build.mjs';
 import { CORES, HAS_TASKSET, startRedis, startServer, waitQuiet } from './lib/proc.mjs';
@@ -30,7 +31,7 @@ const argv = process.argv.slice(2);
 const SCENARIOS = ['echo', 'handshake', 'fanout', 'redis', 'memory'];
 
 const FULL = {
-  rounds: { echo: 4, handshake: 4, fanout: 3, redis: 3, memory: 3 },
+  rounds: { echo: 5, handshake: 4, fanout: 3, redis: 3, memory: 3 },
   warmupMs: 1000,
   echoMs: 4000,
   echoClients: 50,
@@ -74,7 +75,7 @@ function parseArgs(list) {
     if (!match) throw new Error(`unknown argument ${arg} (see the header of bench/run.mjs)`);
     flags[match[1]] = match[2] ?? true;
   }
-  const known = ['no-build', 'quick', 'only', 'variants', 'rounds', 'profile', 'out', 'no-pin', 'rates', 'receivers', 'handshakes', 'memory', 'duration'];
+  const known = ['report', 'no-build', 'quick', 'only', 'variants', 'rounds', 'profile', 'out', 'no-pin', 'rates', 'receivers', 'handshakes', 'memory', 'duration'];
   for (const key of Object.keys(flags)) if (!known.includes(key)) throw new Error(`unknown flag --${key}; known: ${known.map((k) => `--${k}`).join(' ')}`);
   return flags;
 }
@@ -98,6 +99,11 @@ if (!process.env.BENCH_CHILD) {
 }
 
 async function main() {
+  if (flags.report) {
+    // Renders a run's raw results again (after a change to the report), without measuring anything.
+    const path = String(flags.report);
+    return render(JSON.parse(readFileSync(path, 'utf8')), dirname(path), basename(path, '.json'));
+  }
   const options = structuredClone(flags.quick ? QUICK : FULL);
   if (flags.rounds) for (const key of SCENARIOS) options.rounds[key] = Number(flags.rounds);
   if (flags.rates) options.rates = numbers(flags.rates);
@@ -178,25 +184,11 @@ async function main() {
   }
 
   meta.durationS = Math.round((Date.now() - meta.startedAt) / 1000);
-  const summary = summarize(runs, variants, options);
-  const targets = targetLines(checkTargets(summary, runs, options));
-  const rows = tableRows(summary, variants);
-  console.log(`\n${terminalTable(rows)}\n`);
-  console.log('Targets (this app against bare Socket.IO in the same run):');
-  for (const t of targets) console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
   const retried = walk(runs).filter((r) => r.attempts > 1);
   const dirty = walk(runs).filter((r) => r.noisy);
-  if (noisy.length > 0) console.log(`\n${noisy.length} times the machine did not get quiet before a step (see "noisy" in the JSON).`);
-  if (retried.length > 0) console.log(`${retried.length} measurements were repeated because other processes used the CPU meanwhile; ${dirty.length} stayed noisy ("noisy": true in the JSON).`);
-  console.log(`\nDone in ${meta.durationS} s.`);
-
   meta.repeatedMeasurements = retried.length;
   meta.noisyMeasurements = dirty.length;
-  const result = { meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, summary, targets, noisy, runs };
-  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
-  writeFileSync(join(resultsDir, `${name}.md`), markdownReport(meta, rows, targets, smokeResults));
-  console.log(`Wrote bench/results/${name}.json, ${name}.svg and ${name}.md`);
+  render({ meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, noisy, runs }, resultsDir, name);
 
   async function runOne(scenario, variant, round) {
     if (scenario === 'redis') {
@@ -223,6 +215,27 @@ async function main() {
       await server.stop();
     }
   }
+}
+
+/** Summary, targets, table, JSON, SVG and Markdown of one run's raw results. */
+function render(result, resultsDir, name) {
+  const { meta, options, variants, runs, noisy, smoke: smokeResults } = result;
+  const summary = summarize(runs, variants, options);
+  const targets = targetLines(checkTargets(summary, runs, options));
+  const rows = tableRows(summary, variants);
+  console.log(`\n${terminalTable(rows)}\n`);
+  console.log('Targets (this app against bare Socket.IO in the same run):');
+  for (const t of targets) console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
+  if (noisy.length > 0) console.log(`\n${noisy.length} times the machine did not get quiet before a step (see "noisy" in the JSON).`);
+  if (meta.repeatedMeasurements > 0) {
+    console.log(`${meta.repeatedMeasurements} measurements were repeated because other processes used the CPU meanwhile; ${meta.noisyMeasurements} stayed noisy ("noisy": true in the JSON).`);
+  }
+  console.log(`\nDone in ${meta.durationS} s.`);
+  const { summary: _old, targets: _oldTargets, ...raw } = result;
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify({ ...raw, summary, targets }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
+  writeFileSync(join(resultsDir, `${name}.md`), markdownReport(meta, rows, targets, smokeResults));
+  console.log(`Wrote bench/results/${name}.json, ${name}.svg and ${name}.md`);
 }
 
 async function profileRun({ variants, options, quiet, start, resultsDir, meta }) {

@@ -4,7 +4,7 @@
 // variant can carry). Fixed-rate latency is measured from the time each request
 // was due, not the time it went out, so a stalled server is charged for the
 // requests it delayed (coordinated omission).
-import { histogram, summary } from '../hist.mjs';
+import { encode, histogram, summary } from '../hist.mjs';
 import { pace } from '../pace.mjs';
 import { measured, until, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
@@ -109,6 +109,7 @@ async function fixedRate(clients, server, rate, durationMs) {
     failed,
     lost: drained ? 0 : sent - answered,
     latency: summary(corrected),
+    histogram: encode(corrected),
     serviceLatency: summary(service),
   };
 }
