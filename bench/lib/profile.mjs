@@ -63,7 +63,7 @@ function shortUrl(url) {
   if (!url) return '';
   const modules = url.lastIndexOf('node_modules/');
   if (modules >= 0) return url.slice(modules + 'node_modules/'.length);
-  const dist = url.indexOf('/dist/');
+  const dist = url.search(/\/(\.app-)?dist\//);
   if (dist >= 0) return url.slice(dist + 1);
   const bench = url.indexOf('/bench/');
   if (bench >= 0) return url.slice(bench + 1);
@@ -77,7 +77,7 @@ function packageOf(url, name) {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
-  if (url.includes('/dist/')) return 'this app (dist/)';
+  if (/\/(\.app-)?dist\//.test(url)) return 'this app (src/, built)';
   if (url.includes('/bench/')) return 'bench server script';
   if (url.startsWith('node:')) return 'node internals';
   return url;
