@@ -107,6 +107,11 @@ class ProbeHandlers {
     throw new Error('db password is hunter2');
   }
 
+  @OnMessage('probe:crash')
+  crash(@MessageBody() body: unknown) {
+    throw new Error(`cannot store ${JSON.stringify(body)}: disk quota of hunter3`);
+  }
+
   @OnMessage('probe:slow')
   async slow() {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -117,12 +122,13 @@ class ProbeHandlers {
 @Module({ providers: [ProbeHandlers, AllowGuard, ShoutPipe, WrapInterceptor] })
 class ProbeModule {}
 
-async function startProbeApp(options: Partial<WebsocketModuleOptions> = {}, logger: ConsoleLogger | false = false): Promise<TestApp> {
+async function startProbeApp(options: Partial<WebsocketModuleOptions> = {}, logger: ConsoleLogger | false = false, globalGuard?: CanActivate): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [EventEmitterModule.forRoot(), WebsocketModule.forRoot({ auth: { secret: SECRET }, ...options }), ProbeModule],
   }).compile();
   const app = moduleRef.createNestApplication({ logger });
   app.useWebSocketAdapter(new RedisIoAdapter(app));
+  if (globalGuard) app.useGlobalGuards(globalGuard);
   return serve(app);
 }
 
@@ -220,6 +226,27 @@ describe('event router', () => {
       const client = await t.connect('alice');
       expect(await request(client, 'probe:missing')).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No such thing' } });
     });
+  });
+
+  it('applies an app-wide guard to handlers that declare none', async () => {
+    t = await startProbeApp({}, false, { canActivate: (context: ExecutionContext) => context.switchToWs().getData<{ text?: string }>()?.text !== 'deny' });
+    const client = await t.connect('alice');
+    expect((await request(client, 'probe:echo', { text: 'deny' })).error.code).toBe('FORBIDDEN');
+    expect((await request(client, 'probe:echo', { text: 'fine' })).ok).toBe(true);
+  });
+
+  it('logs an unexpected error with its stack, whichever way the handler is invoked', async () => {
+    const errors: string[] = [];
+    const logger = new ConsoleLogger({ logLevels: ['error'] });
+    (logger as unknown as { printMessages: (messages: unknown[]) => void }).printMessages = () => undefined;
+    logger.error = (...args: unknown[]) => void errors.push(args.map((arg) => (arg instanceof Error ? arg.stack : String(arg))).join(' '));
+    t = await startProbeApp({}, logger);
+    const client = await t.connect('alice');
+    // boom has no parameters, so Nest's pipeline runs it; crash takes a body and is invoked directly.
+    expect((await request(client, 'probe:boom')).error.code).toBe('INTERNAL');
+    expect((await request(client, 'probe:crash', { a: 1 })).error).toEqual({ code: 'INTERNAL', message: 'Internal server error' });
+    expect(errors.join('\n')).toMatch(/hunter2[\s\S]*at .*boom/);
+    expect(errors.join('\n')).toMatch(/hunter3[\s\S]*at .*crash/);
   });
 
   describe('limits', () => {

@@ -10,6 +10,7 @@ import { RealtimeMetrics, UNKNOWN_EVENT_LABEL } from '../../infrastructure/metri
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import { duplicateHandlerMessage } from '../../websocket.messages.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { DirectInvoker, type Invoke } from './direct-invoker.js';
 import { HandlerExplorer, type DiscoveredHandler } from './handler-explorer.service.js';
 import { SessionService } from './session.service.js';
 
@@ -30,7 +31,6 @@ const wsParams: ParamsFactory = {
   },
 };
 
-type Invoke = (socket: RealtimeSocket, body: unknown, event: string) => Promise<unknown>;
 type Ack = (reply: Envelope) => void;
 
 /**
@@ -41,7 +41,9 @@ type Ack = (reply: Envelope) => void;
 @Injectable()
 export class MessageRouter implements OnModuleInit {
   private readonly logger = new Logger('MessageRouter');
-  private readonly routes = new Map<string, { invoke: Invoke; name: string }>();
+  /** `direct`: invoked without Nest's pipeline (nothing for it to do), so the router logs unexpected errors itself. */
+  private readonly routes = new Map<string, { invoke: Invoke; name: string; direct: boolean }>();
+  private readonly direct: DirectInvoker;
   private readonly limiter: Pick<RateLimiterMemory, 'consume'>;
   private readonly maxBodyDepth: number;
 
@@ -65,6 +67,7 @@ export class MessageRouter implements OnModuleInit {
       burst > perSecond
         ? new BurstyRateLimiter(steady, new RateLimiterMemory({ keyPrefix: 'ws-burst', points: burst - perSecond, duration: Math.ceil(burst / perSecond) }))
         : steady;
+    this.direct = new DirectInvoker(contextCreator);
     const router = this;
     this.listener = function (this: RealtimeSocket, ...args: unknown[]) {
       router.dispatch(this, args);
@@ -101,7 +104,12 @@ export class MessageRouter implements OnModuleInit {
     let route;
     try {
       this.sessions.assertActive(socket);
-      await this.consume(socket);
+      try {
+        await this.limiter.consume(socket.id);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
+        throw error;
+      }
       route = this.routes.get(event);
       if (!route) throw new RealtimeException('UNKNOWN_EVENT', `No handler for "${event}"`);
       // Before any guard, pipe or handler: none of them may ever hold a body too deep to encode.
@@ -112,20 +120,13 @@ export class MessageRouter implements OnModuleInit {
       return { ok: false, error: toErrorBody(error) };
     }
     try {
-      // Nest's exception handler has already logged an unexpected error with its stack.
       const data = await route.invoke(socket, body, event);
       return { ok: true, data: data ?? null };
     } catch (error) {
-      return { ok: false, error: toErrorBody(error) };
-    }
-  }
-
-  private async consume(socket: RealtimeSocket): Promise<void> {
-    try {
-      await this.limiter.consume(socket.id);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
-      throw error;
+      const reply = toErrorBody(error);
+      // Through Nest's pipeline, its exception handler has already logged an unexpected error with its stack.
+      if (route.direct && reply.code === 'INTERNAL') this.logger.error(`${route.name} failed`, (error as Error)?.stack);
+      return { ok: false, error: reply };
     }
   }
 
@@ -139,6 +140,11 @@ export class MessageRouter implements OnModuleInit {
   private add({ event, instance, methodName, name }: DiscoveredHandler): void {
     const existing = this.routes.get(event);
     if (existing) throw new Error(duplicateHandlerMessage(event, existing.name, name));
+    const direct = this.direct.compile(instance, methodName);
+    if (direct) {
+      this.routes.set(event, { invoke: direct, name, direct: true });
+      return;
+    }
     const callback = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
     const invoke = this.contextCreator.create(
       instance,
@@ -151,6 +157,6 @@ export class MessageRouter implements OnModuleInit {
       { guards: true, interceptors: true, filters: true },
       'ws',
     ) as Invoke;
-    this.routes.set(event, { invoke, name });
+    this.routes.set(event, { invoke, name, direct: false });
   }
 }

@@ -19,6 +19,8 @@ export class RealtimeMetrics {
   private readonly events: Counter<'event' | 'outcome'>;
   private readonly latency: Histogram<'event'>;
   private readonly rateLimited: Counter;
+  /** Event names are the routed ones plus `unknown`, and outcomes the error codes: a bounded set. */
+  private readonly eventChildren = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'event'> }>();
   private readonly slowConsumers: Counter;
 
   constructor(host: SocketServerHost, redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
@@ -69,9 +71,16 @@ export class RealtimeMetrics {
     this.slowConsumers.inc();
   }
 
+  /** On every event: the label children are looked up once per (event, outcome), not hashed per call. */
   event(event: string, outcome: string, seconds: number): void {
-    this.events.inc({ event, outcome });
-    this.latency.observe({ event }, seconds);
+    const key = `${event}\u0000${outcome}`;
+    let children = this.eventChildren.get(key);
+    if (!children) {
+      children = { count: this.events.labels({ event, outcome }), latency: this.latency.labels({ event }) };
+      this.eventChildren.set(key, children);
+    }
+    children.count.inc();
+    children.latency.observe(seconds);
     if (outcome === 'RATE_LIMITED') this.rateLimited.inc();
   }
 }

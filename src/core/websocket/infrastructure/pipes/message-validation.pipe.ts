@@ -1,4 +1,5 @@
 import { StandardSchemaValidationPipe } from '@nestjs/common';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 
 /** A client controls how many issues its payload has; only this many are reported. */
@@ -20,12 +21,34 @@ export interface ValidationIssue {
  * Schema), and turns a failure into `BAD_REQUEST` with the issues in `details`.
  * Every `@RealtimeHandler()` class gets it.
  */
-export const messageValidationPipe = new StandardSchemaValidationPipe({
-  exceptionFactory: (issues: ReadonlyArray<Issue>) => {
-    const details: ValidationIssue[] = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => ({
-      path: (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.'),
-      message: issue.message,
-    }));
-    return new RealtimeException('BAD_REQUEST', 'The request is not valid', details);
-  },
-});
+export class MessageValidationPipe extends StandardSchemaValidationPipe {
+  constructor() {
+    super({
+      exceptionFactory: (issues: ReadonlyArray<Issue>) => {
+        const details: ValidationIssue[] = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => ({
+          path: (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.'),
+          message: issue.message,
+        }));
+        return new RealtimeException('BAD_REQUEST', 'The request is not valid', details);
+      },
+    });
+  }
+
+  /**
+   * The pipe's own steps (strip prototype keys, validate, throw its
+   * exception) without a promise when the schema answers synchronously, as
+   * zod's do: the router's direct path calls this on every event.
+   */
+  check(value: unknown, schema: StandardSchemaV1): unknown {
+    this.stripProtoKeys(value);
+    const result = this.validate(value, schema);
+    return result instanceof Promise ? result.then((settled) => this.settle(settled)) : this.settle(result);
+  }
+
+  private settle(result: StandardSchemaV1.Result<unknown>): unknown {
+    if (result.issues) throw this.exceptionFactory(result.issues);
+    return result.value;
+  }
+}
+
+export const messageValidationPipe = new MessageValidationPipe();

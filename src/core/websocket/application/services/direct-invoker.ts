@@ -1,0 +1,141 @@
+import type { ExecutionContext, Type } from '@nestjs/common';
+import type { ExternalContextCreator } from '@nestjs/core';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { messageValidationPipe } from '../../infrastructure/pipes/message-validation.pipe.js';
+import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+
+/** Nest's metadata keys (stable names shared by every Nest transport). */
+const ROUTE_ARGS_METADATA = '__routeArguments__';
+const CUSTOM_ROUTE_ARGS_METADATA = '__customRouteArgs__';
+const ENHANCER_KEYS = ['__guards__', '__interceptors__', '__exceptionFilters__'] as const;
+const PIPES_METADATA = '__pipes__';
+/** Nest's WsParamtype: SOCKET = 0, PAYLOAD = 3. */
+const SOCKET = 0;
+const PAYLOAD = 3;
+
+export type Invoke = (socket: RealtimeSocket, body: unknown, event: string) => Promise<unknown>;
+
+interface ParamMetadata {
+  index: number;
+  data?: unknown;
+  pipes?: unknown[];
+  schema?: StandardSchemaV1;
+  factory?: (data: unknown, context: ExecutionContext) => unknown;
+}
+
+type Resolve = (socket: RealtimeSocket, body: unknown, event: string, context: () => ExecutionContext) => unknown;
+
+/** The part of Nest's enhancer context creators read here: how many global enhancers apply to every handler. */
+interface EnhancerCreator {
+  getGlobalMetadata?: () => unknown[];
+  config?: { getGlobalRequestGuards?: () => unknown[]; getGlobalRequestInterceptors?: () => unknown[]; getGlobalRequestPipes?: () => unknown[]; getGlobalRequestFilters?: () => unknown[] };
+}
+
+/**
+ * Invokes a handler that has nothing for Nest's pipeline to do, without it.
+ *
+ * Most realtime handlers declare a body schema and parameter decorators and
+ * no guard, interceptor, filter or pipe of their own. For those, Nest's
+ * ExternalContextCreator builds the same result through a chain of promises
+ * and wrappers on every event, which costs more CPU than the rest of the
+ * router together. When a handler (its class, its method, or the app's global
+ * enhancers) declares any enhancer, or when Nest's internals are not as
+ * expected, `compile` returns `undefined` and the router uses Nest's pipeline,
+ * so behaviour is the same either way: parameters resolved from the same
+ * metadata, bodies validated by the same pipe, errors mapped by the router.
+ */
+export class DirectInvoker {
+  constructor(private readonly contextCreator: ExternalContextCreator) {}
+
+  compile(instance: object, methodName: string): Invoke | undefined {
+    const classRef = instance.constructor as Type;
+    const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName]!;
+    if (!this.globalsEmpty()) return undefined;
+    for (const key of ENHANCER_KEYS) {
+      if (nonEmpty(Reflect.getMetadata(key, classRef)) || nonEmpty(Reflect.getMetadata(key, method))) return undefined;
+    }
+    const classPipes = (Reflect.getMetadata(PIPES_METADATA, classRef) ?? []) as unknown[];
+    if (classPipes.some((pipe) => pipe !== messageValidationPipe) || nonEmpty(Reflect.getMetadata(PIPES_METADATA, method))) return undefined;
+    const validates = classPipes.includes(messageValidationPipe);
+
+    const metadata = (Reflect.getMetadata(ROUTE_ARGS_METADATA, classRef, methodName) ?? {}) as Record<string, ParamMetadata>;
+    const resolvers: Array<{ index: number; resolve: Resolve; schema?: StandardSchemaV1 }> = [];
+    for (const [key, param] of Object.entries(metadata)) {
+      if (nonEmpty(param.pipes)) return undefined;
+      if (key.includes(CUSTOM_ROUTE_ARGS_METADATA)) {
+        const factory = param.factory;
+        if (typeof factory !== 'function') return undefined;
+        resolvers.push({ index: param.index, resolve: (_s, _b, _e, context) => factory(param.data, context()) });
+        continue;
+      }
+      const type = Number(key.split(':')[0]);
+      if (type === SOCKET) resolvers.push({ index: param.index, resolve: (socket) => socket });
+      else if (type === PAYLOAD) {
+        const field = param.data as string | undefined;
+        resolvers.push({
+          index: param.index,
+          resolve: (_socket, body) => (field ? (body as Record<string, unknown> | undefined)?.[field] : body),
+          schema: validates ? param.schema : undefined,
+        });
+      } else return undefined;
+    }
+    if (resolvers.length === 0) return undefined;
+    const length = Math.max(...resolvers.map((resolver) => resolver.index)) + 1;
+    const validated = resolvers.filter((resolver) => resolver.schema);
+
+    return async (socket, body, event) => {
+      let context: ExecutionContext | undefined;
+      const contextOf = () => (context ??= wsContext([socket, body, event], classRef, method));
+      const args = new Array<unknown>(length);
+      for (const { index, resolve } of resolvers) args[index] = resolve(socket, body, event, contextOf);
+      for (const { index, schema } of validated) {
+        const checked = messageValidationPipe.check(args[index], schema!);
+        args[index] = checked instanceof Promise ? await checked : checked;
+      }
+      const result = method.apply(instance, args);
+      if (isObservable(result)) return lastValueFrom(result, { defaultValue: undefined });
+      return result;
+    };
+  }
+
+  private globalsEmpty(): boolean {
+    const creators = this.contextCreator as unknown as Record<string, EnhancerCreator | undefined>;
+    const names = ['guardsContextCreator', 'interceptorsContextCreator', 'pipesContextCreator', 'filtersContextCreator'];
+    return names.every((name) => {
+      const creator = creators[name];
+      if (typeof creator?.getGlobalMetadata !== 'function') return false;
+      if (nonEmpty(creator.getGlobalMetadata())) return false;
+      const config = creator.config;
+      const scoped = [config?.getGlobalRequestGuards, config?.getGlobalRequestInterceptors, config?.getGlobalRequestPipes, config?.getGlobalRequestFilters];
+      return scoped.every((read) => typeof read !== 'function' || !nonEmpty(read.call(config)));
+    });
+  }
+}
+
+function nonEmpty(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
+}
+
+/** What `context.switchToWs()` gives a parameter decorator: the socket, the body and the event, as Nest's gateways order them. */
+function wsContext(args: unknown[], classRef: Type, handler: (...args: unknown[]) => unknown): ExecutionContext {
+  const context: ExecutionContext = {
+    getArgs: <T extends unknown[]>() => args as T,
+    getArgByIndex: <T>(index: number) => args[index] as T,
+    getType: <T extends string>() => 'ws' as T,
+    getClass: <T>() => classRef as Type<T>,
+    getHandler: () => handler,
+    switchToWs: () => ({
+      getClient: <T>() => args[0] as T,
+      getData: <T>() => args[1] as T,
+      getPattern: () => args[args.length - 1] as string,
+    }),
+    switchToHttp: () => {
+      throw new Error('A realtime handler has no HTTP context');
+    },
+    switchToRpc: () => {
+      throw new Error('A realtime handler has no RPC context');
+    },
+  };
+  return context;
+}
