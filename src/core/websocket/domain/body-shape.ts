@@ -18,10 +18,10 @@ export function bodyShapeIssue(body: unknown, maxDepth: number): { path: string;
     // Binary attachments arrive as Buffers: data, not structure.
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) continue;
     for (const key of Object.keys(value)) {
-      const child = pathOf(path, key);
-      if (PROTOTYPE_KEYS.has(key)) return { path: child, message: 'this key is not accepted' };
+      // Paths are built only for what is pushed or reported: this runs on every event.
+      if (PROTOTYPE_KEYS.has(key)) return { path: pathOf(path, key), message: 'this key is not accepted' };
       const item = (value as Record<string, unknown>)[key];
-      if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1, path: child });
+      if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1, path: pathOf(path, key) });
     }
   }
   return undefined;

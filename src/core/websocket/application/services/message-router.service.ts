@@ -91,13 +91,13 @@ export class MessageRouter implements OnModuleInit {
     const ack = args.length > 1 && typeof last === 'function' ? (last as Ack) : undefined;
     const body = args.length > (ack ? 2 : 1) ? args[1] : undefined;
     const started = performance.now();
-    this.logging
-      .intercept(socket, event, () => this.handle(socket, event, body))
-      .then((reply) => {
-        this.reply(socket, event, reply, ack);
-        const label = this.routes.has(event) ? event : UNKNOWN_EVENT_LABEL;
-        this.metrics.event(label, reply.ok ? 'OK' : reply.error.code, (performance.now() - started) / 1000);
-      });
+    // The logging wrapper (and its closure) only when its lines are printed.
+    const handled = this.logging.enabled ? this.logging.intercept(socket, event, () => this.handle(socket, event, body)) : this.handle(socket, event, body);
+    void handled.then((reply) => {
+      this.reply(socket, event, reply, ack);
+      const label = this.routes.has(event) ? event : UNKNOWN_EVENT_LABEL;
+      this.metrics.event(label, reply.ok ? 'OK' : reply.error.code, (performance.now() - started) / 1000);
+    });
   }
 
   private async handle(socket: RealtimeSocket, event: string, body: unknown): Promise<Envelope> {

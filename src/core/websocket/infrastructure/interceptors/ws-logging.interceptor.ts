@@ -11,8 +11,13 @@ import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket
 export class WsLoggingInterceptor {
   private readonly logger = new Logger('WsEvent');
 
+  /** True while `debug` lines are printed. */
+  get enabled(): boolean {
+    return Logger.isLevelEnabled('debug');
+  }
+
   intercept(socket: RealtimeSocket, event: string, handle: () => Promise<Envelope>): Promise<Envelope> {
-    if (!Logger.isLevelEnabled('debug')) return handle();
+    if (!this.enabled) return handle();
     const started = performance.now();
     return handle().then((reply) => {
       this.logger.debug({
