@@ -251,11 +251,11 @@ export function svgChart(summary, runs, variants, meta) {
   if (series.length > 0) {
     const xs = series.flatMap((s) => s.points.map((p) => p[0]));
     const xMax = Math.max(...xs) * 1.05;
-    const yMin = 0.1;
+    const yMin = 1;
     const yMax = Math.max(300, ...series.flatMap((s) => s.points.map((p) => p[1])));
     const sx = (x) => x0 + (x / xMax) * panel.w;
     const sy = (y) => base - ((Math.log10(Math.max(y, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * panel.h;
-    for (const tick of [0.1, 1, 10, 100, 1000].filter((t) => t <= yMax)) {
+    for (const tick of [1, 10, 100, 1000].filter((t) => t <= yMax)) {
       parts.push(`<line x1="${x0}" y1="${sy(tick)}" x2="${x0 + panel.w}" y2="${sy(tick)}" stroke="#eee"/>`);
       parts.push(text(x0 - 4, sy(tick) + 4, String(tick), 'font-size="10" text-anchor="end"'));
     }
