@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from './lib/build.mjs';
 import { CORES, HAS_TASKSET, startRedis, startServer, waitQuiet } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
-import { checkTargets, markdownTable, summarize, svgChart, tableRows, targetLines, terminalTable } from './lib/report.mjs';
+import { checkTargets, markdownTable, ratioRows, summarize, svgChart, tableRows, targetLines, terminalTable, valueRows } from './lib/report.mjs';
 import { runEcho } from './lib/scenarios/echo.mjs';
 import { runFanout } from './lib/scenarios/fanout.mjs';
 import { runHandshake } from './lib/scenarios/handshake.mjs';
@@ -51,19 +51,19 @@ const FULL = {
 
 const QUICK = {
   rounds: { echo: 1, handshake: 1, fanout: 1, redis: 1, memory: 1 },
-  warmupMs: 300,
-  echoMs: 1000,
+  warmupMs: 250,
+  echoMs: 750,
   echoClients: 50,
   fixedRate: 5000,
-  handshakes: 600,
+  handshakes: 500,
   receivers: 1000,
   rates: [50],
-  stepMs: 1000,
+  stepMs: 750,
   memoryConnections: [1000],
   quietMaxWaitMs: 1500,
-  quietWindowMs: 150,
-  settleMs: 250,
-  fanoutWarmupMs: 400,
+  quietWindowMs: 100,
+  settleMs: 200,
+  fanoutWarmupMs: 250,
   retries: 0,
   maxForeign: 0.1,
 };
@@ -234,7 +234,7 @@ function render(result, resultsDir, name) {
   const { summary: _old, targets: _oldTargets, ...raw } = result;
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify({ ...raw, summary, targets }, null, 2)}\n`);
   writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
-  writeFileSync(join(resultsDir, `${name}.md`), markdownReport(meta, rows, targets, smokeResults));
+  writeFileSync(join(resultsDir, `${name}.md`), markdownReport(meta, ratioRows(summary, variants), valueRows(summary, variants), targets, smokeResults));
   console.log(`Wrote bench/results/${name}.json, ${name}.svg and ${name}.md`);
 }
 
@@ -308,19 +308,24 @@ function machine(options, flags, name, pin) {
   };
 }
 
-function markdownReport(meta, rows, targets, smokeResults) {
+function markdownReport(meta, ratios, values, targets, smokeResults) {
   const lines = [
     `Run of ${meta.date} (${meta.mode}), \`${meta.command}\`, ${meta.durationS} s.`,
     `Machine: ${meta.cpuModel}, ${meta.cores} cores, ${meta.memoryGiB} GiB, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.srcModified ? ' with uncommitted changes in src/' : ''}.`,
     `Servers pinned: ${typeof meta.pinning === 'string' ? meta.pinning : `${meta.pinning.servers}, generator ${meta.pinning.generator}`}.`,
-    '',
-    'Median over rounds; in brackets the median over rounds of the ratio to bare Socket.IO measured in the same round.',
-    '',
-    markdownTable(rows),
+    `${meta.repeatedMeasurements ?? 0} measurements were repeated because other processes used the CPU meanwhile; ${meta.noisyMeasurements ?? 0} stayed noisy.`,
     '',
     '| target | figure | measured | verdict |',
     '|---|---|---:|---|',
     ...targets.map((t) => `| ${t.name}${t.note ? ` (${t.note})` : ''} | ${t.target} | ${t.valueText} | ${t.verdict} |`),
+    '',
+    "Ratios: each variant's median over rounds divided by bare Socket.IO's median from the same run (the ratios taken round by round are in the JSON as `pairedRatio`).",
+    '',
+    markdownTable(ratios),
+    '',
+    'Absolute figures, for orientation only (median over rounds):',
+    '',
+    markdownTable(values),
     '',
     `Smoke checks with a real client: ${Object.entries(smokeResults)
       .map(([id, s]) => `${id} ${s.ok ? 'ok' : `FAILED (${s.error})`}`)

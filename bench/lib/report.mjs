@@ -176,6 +176,22 @@ export function tableRows(summary, variants) {
   return [head, ...rows];
 }
 
+/** Rows of [label, ...ratios] for the figures that have one: what the issue's targets are stated in. */
+export function ratioRows(summary, variants) {
+  const head = ['figure (ratio to bare Socket.IO, same run)', ...variants.map((v) => v.label)];
+  const rows = Object.values(summary)
+    .filter((m) => Object.values(m.variants).some((cell) => cell.ratio !== null))
+    .map((m) => [m.label, ...variants.map((v) => (typeof m.variants[v.id]?.ratio === 'number' ? `${m.variants[v.id].ratio.toFixed(2)}x` : ''))]);
+  return [head, ...rows];
+}
+
+/** Rows of [label, ...medians] with units: absolute figures, for orientation. */
+export function valueRows(summary, variants) {
+  const head = ['figure (median over rounds)', ...variants.map((v) => v.label)];
+  const rows = Object.values(summary).map((m) => [`${m.label}${m.unit ? ` (${m.unit})` : ''}`, ...variants.map((v) => fmt(m.variants[v.id]?.median, m.unit))]);
+  return [head, ...rows.map((r) => r.map((cell) => (cell === '—' ? '' : cell)))];
+}
+
 export function terminalTable(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   const line = (r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ');
