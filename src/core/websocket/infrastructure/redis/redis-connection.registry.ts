@@ -31,27 +31,6 @@ redis.call('HDEL', prefix .. 'node:' .. nodeId, socketId)
 redis.call('DECR', count)
 return {1, redis.call('HLEN', user)}`;
 
-// Removes the node's sockets that `keep` does not list (all of them without ARGV[3..]).
-const DROP_NODE = `
-local node, count = KEYS[1], KEYS[2]
-local prefix = ARGV[1]
-local keep = {}
-for i = 2, #ARGV do keep[ARGV[i]] = true end
-local entries = redis.call('HGETALL', node)
-local gone = {}
-for i = 1, #entries, 2 do
-  local socketId, userId = entries[i], entries[i + 1]
-  if not keep[socketId] then
-    local user = prefix .. 'user:' .. userId
-    redis.call('HDEL', node, socketId)
-    if redis.call('HDEL', user, socketId) == 1 then
-      redis.call('DECR', count)
-      if redis.call('HLEN', user) == 0 then gone[#gone + 1] = userId end
-    end
-  end
-end
-return gone`;
-
 // ARGV: prefix, nodeId, then socketId, userId pairs: the node's live sockets.
 // Drops the node's other sockets and adds the missing ones without a cap, in
 // one script, so no add or removal of a socket can fall between the two.
@@ -141,7 +120,8 @@ export class RedisConnectionRegistry extends ConnectionRegistry {
   }
 
   async removeNode(nodeId: string): Promise<string[]> {
-    return (await this.redis.command.eval(DROP_NODE, 2, this.key('node', nodeId), this.countKey, this.prefix)) as string[];
+    // A sync to no live socket at all: the same script, so removal has one implementation.
+    return (await this.syncNode(nodeId, [])).disconnected;
   }
 
   async syncNode(nodeId: string, entries: ConnectionEntry[]): Promise<{ connected: string[]; disconnected: string[] }> {
