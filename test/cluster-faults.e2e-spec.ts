@@ -26,10 +26,7 @@ describe('node and Redis faults', () => {
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.disconnect();
-    if (remote && remote.child.exitCode === null && remote.child.signalCode === null) {
-      remote.kill('SIGKILL');
-      await remote.exited;
-    }
+    await remote?.stop();
     remote = undefined;
     await local?.close();
     local = undefined;

@@ -176,10 +176,7 @@ describe('presence when a node dies or drains (e2e)', () => {
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.disconnect();
-    if (remote && remote.child.exitCode === null && remote.child.signalCode === null) {
-      remote.kill('SIGKILL');
-      await remote.exited;
-    }
+    await remote?.stop();
     remote = undefined;
     await survivor?.close();
     survivor = undefined;

@@ -21,8 +21,7 @@ describe('two nodes behind the load balancer', () => {
   afterAll(async () => {
     for (const client of clients) client.disconnect();
     await balancer?.stop();
-    for (const node of nodes) node.kill('SIGKILL');
-    await Promise.all(nodes.map((node) => node.exited));
+    await Promise.all(nodes.map((node) => node.stop()));
     await redis?.stop();
   });
 

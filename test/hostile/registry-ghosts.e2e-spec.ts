@@ -27,10 +27,7 @@ describe('no ghost entries in the cluster registry', () => {
 
   afterEach(async () => {
     await closeAll(clients.splice(0));
-    if (node && node.child.exitCode === null && node.child.signalCode === null) {
-      node.kill('SIGKILL');
-      await node.exited;
-    }
+    await node?.stop();
     node = undefined;
     await observer?.close();
     observer = undefined;

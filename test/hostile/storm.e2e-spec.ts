@@ -33,10 +33,7 @@ describe('reconnect storm', () => {
 
   afterAll(async () => {
     await closeAll([...clients, watcher]);
-    if (node && node.child.exitCode === null && node.child.signalCode === null) {
-      node.kill('SIGKILL');
-      await node.exited;
-    }
+    await node?.stop();
     await observer?.close();
     await redis?.stop();
   });

@@ -12,6 +12,8 @@ export interface NodeProcess {
   /** Resolves with the exit code (null when a signal ended it) and the signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
+  /** SIGKILLs it if it is still running, and resolves once it has exited. */
+  stop(): Promise<void>;
 }
 
 export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
@@ -36,5 +38,9 @@ export async function startNodeProcess(env: Record<string, string>): Promise<Nod
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, child, output: () => output, exited, kill: (signal = 'SIGTERM') => child.kill(signal) };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return { url, child, output: () => output, exited, kill: (signal = 'SIGTERM') => child.kill(signal), stop };
 }
