@@ -13,3 +13,4 @@ export {
 export { startTestCluster, type TestCluster } from './test-cluster.js';
 export { collect, disconnected, eventually, nextEvent, request, settle } from './events.js';
 export { freePort, startRedis, type TestRedis } from './redis-server.js';
+export { connectRedisClients } from './redis-clients.js';

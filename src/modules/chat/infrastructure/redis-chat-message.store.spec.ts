@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
-import { RedisClients, WEBSOCKET_OPTIONS, WebsocketModule, type ResolvedWebsocketOptions } from '../../../core/websocket/index.js';
+import type { RedisClients } from '../../../core/websocket/index.js';
+import { connectRedisClients } from '../../../testing/redis-clients.js';
 import { startRedis, type TestRedis } from '../../../testing/redis-server.js';
 import type { ChatMessage } from '../domain/chat-message.js';
 import { compareMessageIds } from '../domain/message-id.js';
@@ -11,20 +10,9 @@ import { RedisChatMessageStore } from './redis-chat-message.store.js';
 let redis: TestRedis;
 let clients: RedisClients;
 
-/** The core's own Redis clients (fail-fast commands, key prefix) built from its validated options, as the chat module gets them. */
-async function coreClients(url: string): Promise<RedisClients> {
-  const ref = await Test.createTestingModule({
-    imports: [EventEmitterModule.forRoot(), WebsocketModule.forRoot({ auth: { secret: 'a-test-secret' }, redis: { url }, nodeId: 'spec' })],
-  }).compile();
-  const created = new RedisClients(ref.get<ResolvedWebsocketOptions>(WEBSOCKET_OPTIONS));
-  await ref.close();
-  await created.onModuleInit();
-  return created;
-}
-
 beforeAll(async () => {
   redis = await startRedis();
-  clients = await coreClients(redis.url);
+  clients = await connectRedisClients(redis.url);
 });
 
 afterAll(async () => {
@@ -152,7 +140,7 @@ describe('RedisChatMessageStore while Redis is down', () => {
 
   beforeAll(async () => {
     down = await startRedis();
-    outage = await coreClients(down.url);
+    outage = await connectRedisClients(down.url);
   });
 
   afterAll(async () => {

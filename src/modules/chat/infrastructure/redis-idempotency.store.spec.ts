@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { Test } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { RedisClients, WEBSOCKET_OPTIONS, WebsocketModule, type ResolvedWebsocketOptions } from '../../../core/websocket/index.js';
+import type { RedisClients } from '../../../core/websocket/index.js';
+import { connectRedisClients } from '../../../testing/redis-clients.js';
 import { startRedis, type TestRedis } from '../../../testing/redis-server.js';
 import { describeIdempotencyStoreContract } from '../ports/idempotency-store.contract.js';
 import { DAY_MS } from './in-memory-idempotency.store.js';
@@ -14,20 +13,9 @@ let clients: RedisClients;
 /** A second connection to the same server: another node, as far as Redis can tell. */
 let otherNode: Redis;
 
-/** The core's own Redis clients (fail-fast commands, key prefix) built from its validated options, as the chat module gets them. */
-async function coreClients(url: string): Promise<RedisClients> {
-  const ref = await Test.createTestingModule({
-    imports: [EventEmitterModule.forRoot(), WebsocketModule.forRoot({ auth: { secret: 'a-test-secret' }, redis: { url }, nodeId: 'spec' })],
-  }).compile();
-  const created = new RedisClients(ref.get<ResolvedWebsocketOptions>(WEBSOCKET_OPTIONS));
-  await ref.close();
-  await created.onModuleInit();
-  return created;
-}
-
 beforeAll(async () => {
   redis = await startRedis();
-  clients = await coreClients(redis.url);
+  clients = await connectRedisClients(redis.url);
   otherNode = clients.command.duplicate();
   await otherNode.connect();
 });

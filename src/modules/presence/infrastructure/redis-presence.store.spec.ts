@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { RedisClients, RedisConnectionRegistry, type ResolvedWebsocketOptions } from '../../../core/websocket/index.js';
-import { startRedis, type TestRedis } from '../../../../test/support/redis-server.js';
+import { RedisConnectionRegistry, type RedisClients } from '../../../core/websocket/index.js';
+import { connectRedisClients } from '../../../testing/redis-clients.js';
+import { startRedis, type TestRedis } from '../../../testing/redis-server.js';
 import { describePresenceStoreContract } from '../ports/presence-store.contract.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
 
@@ -13,9 +14,7 @@ let clients: RedisClients;
 
 beforeAll(async () => {
   redis = await startRedis();
-  const options = { redis: { url: redis.url, keyPrefix: 'rt:', connectTimeoutMs: 5000 }, nodeId: 'spec' } as ResolvedWebsocketOptions;
-  clients = new RedisClients(options);
-  await clients.onModuleInit();
+  clients = await connectRedisClients(redis.url);
 });
 
 afterAll(async () => {

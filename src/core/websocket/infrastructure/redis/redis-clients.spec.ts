@@ -1,6 +1,6 @@
 import { startRedis, type TestRedis } from '../../../../testing/redis-server.js';
-import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
-import { RedisClients } from './redis-clients.js';
+import { connectRedisClients } from '../../../../testing/redis-clients.js';
+import type { RedisClients } from './redis-clients.js';
 
 describe('RedisClients', () => {
   let redis: TestRedis;
@@ -8,8 +8,7 @@ describe('RedisClients', () => {
 
   beforeEach(async () => {
     redis = await startRedis();
-    clients = new RedisClients(resolveWebsocketOptions({ auth: { secret: 's' }, redis: { url: redis.url }, nodeId: 'spec' }));
-    await clients.onModuleInit();
+    clients = await connectRedisClients(redis.url);
   });
 
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { describeConnectionRegistryContract } from '../../application/ports/connection-registry.contract.js';
-import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
 import { startRedis, type TestRedis } from '../../../../testing/redis-server.js';
-import { RedisClients } from './redis-clients.js';
+import { connectRedisClients } from '../../../../testing/redis-clients.js';
+import type { RedisClients } from './redis-clients.js';
 import { RedisConnectionRegistry } from './redis-connection.registry.js';
 
 let redis: TestRedis;
@@ -9,8 +9,7 @@ let clients: RedisClients;
 
 beforeAll(async () => {
   redis = await startRedis();
-  clients = new RedisClients(resolveWebsocketOptions({ auth: { secret: 's' }, redis: { url: redis.url }, nodeId: 'spec' }));
-  await clients.onModuleInit();
+  clients = await connectRedisClients(redis.url);
 });
 
 afterAll(async () => {
