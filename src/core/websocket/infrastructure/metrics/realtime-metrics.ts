@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { SocketServerHost } from '../../application/services/socket-server.host.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RedisClients } from '../redis/redis-clients.js';
+import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 
 /** Events nobody routes share one label: clients choose event names, and labels must stay few. */
 export const UNKNOWN_EVENT_LABEL = 'unknown';
@@ -16,11 +17,14 @@ export const UNKNOWN_EVENT_LABEL = 'unknown';
 export class RealtimeMetrics {
   readonly registry = new Registry();
   private readonly handshakes: Counter<'outcome'>;
-  private readonly events: Counter<'event' | 'outcome'>;
-  private readonly latency: Histogram<'event'>;
+  private readonly latency: LatencyHistogram;
   private readonly rateLimited: Counter;
-  /** Event names are the routed ones plus `unknown`, and outcomes the error codes: a bounded set. */
-  private readonly eventChildren = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'event'> }>();
+  /**
+   * Event names are the routed ones plus `unknown`, and outcomes the error
+   * codes: a bounded set. Counted here on every event, and added to the
+   * prom-client counter when it is collected (on a scrape).
+   */
+  private readonly eventSeries = new Map<string, { labels: { event: string; outcome: string }; pending: number; latency: LatencySeries }>();
   private readonly slowConsumers: Counter;
 
   constructor(host: SocketServerHost, redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
@@ -47,14 +51,27 @@ export class RealtimeMetrics {
       1,
     );
     this.handshakes = new Counter({ name: 'realtime_handshakes_total', help: 'Handshakes by outcome (ok or the refusal code)', labelNames: ['outcome'], registers });
-    this.events = new Counter({ name: 'realtime_events_total', help: 'Client events by event and outcome (OK or the error code)', labelNames: ['event', 'outcome'], registers });
-    this.latency = new Histogram({
-      name: 'realtime_event_duration_seconds',
-      help: 'Time from receiving a client event to its reply',
-      labelNames: ['event'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    const eventSeries = this.eventSeries;
+    new Counter({
+      name: 'realtime_events_total',
+      help: 'Client events by event and outcome (OK or the error code)',
+      labelNames: ['event', 'outcome'],
       registers,
+      collect() {
+        for (const series of eventSeries.values()) {
+          if (series.pending === 0) continue;
+          this.inc(series.labels, series.pending);
+          series.pending = 0;
+        }
+      },
     });
+    this.latency = new LatencyHistogram(
+      'realtime_event_duration_seconds',
+      'Time from receiving a client event to its reply',
+      'event',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      this.registry,
+    );
     this.rateLimited = new Counter({ name: 'realtime_rate_limited_total', help: 'Client events refused by the rate limit', registers });
     this.slowConsumers = new Counter({
       name: 'realtime_slow_consumer_disconnects_total',
@@ -71,16 +88,16 @@ export class RealtimeMetrics {
     this.slowConsumers.inc();
   }
 
-  /** On every event: the label children are looked up once per (event, outcome), not hashed per call. */
+  /** On every event: one map lookup, a count and a bucket; no labels are hashed. */
   event(event: string, outcome: string, seconds: number): void {
-    const key = `${event}\u0000${outcome}`;
-    let children = this.eventChildren.get(key);
-    if (!children) {
-      children = { count: this.events.labels({ event, outcome }), latency: this.latency.labels({ event }) };
-      this.eventChildren.set(key, children);
+    const key = outcome === 'OK' ? event : `${event}\u0000${outcome}`;
+    let series = this.eventSeries.get(key);
+    if (!series) {
+      series = { labels: { event, outcome }, pending: 0, latency: this.latency.seriesOf(event) };
+      this.eventSeries.set(key, series);
     }
-    children.count.inc();
-    children.latency.observe(seconds);
+    series.pending++;
+    this.latency.observe(series.latency, seconds);
     if (outcome === 'RATE_LIMITED') this.rateLimited.inc();
   }
 }
