@@ -103,11 +103,13 @@ describe('idle and half-open connections', () => {
   it('connections that announce binary attachments before the handshake are closed at once and hold none of them', async () => {
     const { h, perConnection } = await cost('binary');
     expect(h.closed()).toBe(COUNT);
-    expect(perConnection).toBeLessThan(8 * 1024);
+    // Nine held attachments would be 540 KiB; what is left is the heap's own noise over 30 connections.
+    expect(perConnection).toBeLessThan(32 * 1024);
   });
 
   it('(for comparison) with Socket.IO’s own attachment limit of 10, each such connection held over half a MiB', async () => {
-    const lenient = await startAppWith({ maxBinaryAttachments: 10, connectTimeoutMs: 1000 });
+    // A handshake deadline far beyond the measurement, so it shows what is held rather than racing the timer.
+    const lenient = await startAppWith({ maxBinaryAttachments: 10, connectTimeoutMs: 60_000 });
     try {
       const before = await settledHeap();
       const h = await hold(lenient.url, 'binary', COUNT);

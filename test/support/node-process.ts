@@ -16,8 +16,9 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-export async function startNodeProcess(env: Record<string, string>): Promise<NodeProcess> {
-  const port = await freePort();
+/** Starts `dist/main.js`; `port` reuses a known address (a node restarted where its clients expect it), else a free one. */
+export async function startNodeProcess(env: Record<string, string>, port?: number): Promise<NodeProcess> {
+  port ??= await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
     env: { PATH: process.env.PATH, NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'warn', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
