@@ -112,6 +112,11 @@ class ProbeHandlers {
     throw new Error(`cannot store ${JSON.stringify(body)}: disk quota of hunter3`);
   }
 
+  @OnMessage('probe:raw')
+  raw(@MessageBody() body: unknown) {
+    return body;
+  }
+
   @OnMessage('probe:slow')
   async slow() {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -191,6 +196,13 @@ describe('event router', () => {
       // A later request on the same socket is answered after the first event was handled.
       await request(client, 'probe:echo', { text: 'again' });
       expect(exceptions).toEqual([]);
+    });
+
+    it('removes constructor and prototype keys from a body before any handler, with a schema or without', async () => {
+      const client = await t.connect('alice');
+      const body = { a: 1, constructor: { prototype: { admin: true } }, nested: [{ prototype: 1, b: 2 }] };
+      expect((await request(client, 'probe:raw', body)).data).toEqual({ a: 1, nested: [{ b: 2 }] });
+      expect((await request(client, 'probe:echo', { text: 'hi', constructor: 'x' })).ok).toBe(true);
     });
 
     it('keeps serving a socket after its handlers failed', async () => {

@@ -14,7 +14,8 @@ const PIPES_METADATA = '__pipes__';
 const SOCKET = 0;
 const PAYLOAD = 3;
 
-export type Invoke = (socket: RealtimeSocket, body: unknown, event: string) => Promise<unknown>;
+/** Runs a handler for one event: its result, or a promise of it when the handler (or a schema) is asynchronous. */
+export type Invoke = (socket: RealtimeSocket, body: unknown, event: string) => unknown;
 
 interface ParamMetadata {
   index: number;
@@ -60,7 +61,7 @@ export class DirectInvoker {
     const validates = classPipes.includes(messageValidationPipe);
 
     const metadata = (Reflect.getMetadata(ROUTE_ARGS_METADATA, classRef, methodName) ?? {}) as Record<string, ParamMetadata>;
-    const resolvers: Array<{ index: number; resolve: Resolve; schema?: StandardSchemaV1 }> = [];
+    const resolvers: Array<{ index: number; resolve: Resolve; schema?: StandardSchemaV1; builtIn?: true }> = [];
     for (const [key, param] of Object.entries(metadata)) {
       if (nonEmpty(param.pipes)) return undefined;
       if (key.includes(CUSTOM_ROUTE_ARGS_METADATA)) {
@@ -70,13 +71,14 @@ export class DirectInvoker {
         continue;
       }
       const type = Number(key.split(':')[0]);
-      if (type === SOCKET) resolvers.push({ index: param.index, resolve: (socket) => socket });
+      if (type === SOCKET) resolvers.push({ index: param.index, resolve: (socket) => socket, builtIn: true });
       else if (type === PAYLOAD) {
         const field = param.data as string | undefined;
         resolvers.push({
           index: param.index,
           resolve: (_socket, body) => (field ? (body as Record<string, unknown> | undefined)?.[field] : body),
           schema: validates ? param.schema : undefined,
+          builtIn: true,
         });
       } else return undefined;
     }
@@ -84,18 +86,38 @@ export class DirectInvoker {
     const length = Math.max(...resolvers.map((resolver) => resolver.index)) + 1;
     const validated = resolvers.filter((resolver) => resolver.schema);
 
-    return async (socket, body, event) => {
+    const invoke = (args: unknown[]): unknown => {
+      const result = method.apply(instance, args);
+      return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+    };
+    // In order, as Nest's pipes run; only a schema that answers with a promise makes the rest wait.
+    const validate = (args: unknown[], from: number): Promise<void> | undefined => {
+      for (let i = from; i < validated.length; i++) {
+        const { index, schema } = validated[i]!;
+        const checked = messageValidationPipe.check(args[index], schema!);
+        if (checked instanceof Promise) {
+          return checked.then((value) => {
+            args[index] = value;
+            return validate(args, i + 1);
+          });
+        }
+        args[index] = checked;
+      }
+      return undefined;
+    };
+    const custom = resolvers.some((resolver) => !resolver.builtIn);
+    const noContext = (): ExecutionContext => {
+      throw new Error('unreachable: no custom parameter decorator asks for a context');
+    };
+    // Synchronous as long as the schemas and the handler are: no promise is made for a handler that returns a value.
+    return (socket, body, event) => {
       let context: ExecutionContext | undefined;
-      const contextOf = () => (context ??= wsContext([socket, body, event], classRef, method));
+      // Only custom parameter decorators read the context: the closure is made for their handlers alone.
+      const contextOf = custom ? () => (context ??= wsContext([socket, body, event], classRef, method)) : noContext;
       const args = new Array<unknown>(length);
       for (const { index, resolve } of resolvers) args[index] = resolve(socket, body, event, contextOf);
-      for (const { index, schema } of validated) {
-        const checked = messageValidationPipe.check(args[index], schema!);
-        args[index] = checked instanceof Promise ? await checked : checked;
-      }
-      const result = method.apply(instance, args);
-      if (isObservable(result)) return lastValueFrom(result, { defaultValue: undefined });
-      return result;
+      const pending = validated.length > 0 ? validate(args, 0) : undefined;
+      return pending ? pending.then(() => invoke(args)) : invoke(args);
     };
   }
 

@@ -10,8 +10,8 @@ import type { HandlerExplorer } from './handler-explorer.service.js';
 import { MessageRouter } from './message-router.service.js';
 import type { SessionService } from './session.service.js';
 
-function setup(options: { expired?: boolean; perSecond?: number } = {}) {
-  const handler = jest.fn(async (_socket: unknown, body: unknown) => ({ echoed: body }));
+function setup(options: { expired?: boolean; perSecond?: number; handler?: (socket: unknown, body: unknown) => unknown } = {}) {
+  const handler = jest.fn(options.handler ?? (async (_socket: unknown, body: unknown) => ({ echoed: body })));
   const explorer = { explore: () => [{ event: 'test:echo', instance: {}, methodName: 'echo', name: 'Test.echo' }] } as unknown as HandlerExplorer;
   const contextCreator = { create: () => handler } as unknown as ExternalContextCreator;
   const sessions = {
@@ -69,6 +69,24 @@ describe('MessageRouter', () => {
     expect(replies.filter((r) => r.ok)).toHaveLength(2);
     expect(replies.filter((r) => r.error?.code === 'RATE_LIMITED')).toHaveLength(2);
     expect(handler).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers a handler that returns a value in the same turn, as a bare Socket.IO handler would', () => {
+    const { router, socket } = setup({ handler: (_socket, body) => ({ echoed: body }) });
+    const ack = jest.fn();
+    router.dispatch(socket, ['test:echo', { a: 1 }, ack]);
+    expect(ack).toHaveBeenCalledWith({ ok: true, data: { echoed: { a: 1 } } });
+  });
+
+  it('turns a handler that throws synchronously into an INTERNAL reply, never an exception out of the listener', () => {
+    const { router, socket } = setup({
+      handler: () => {
+        throw new Error('secret detail');
+      },
+    });
+    const ack = jest.fn();
+    expect(() => router.dispatch(socket, ['test:echo', {}, ack])).not.toThrow();
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'INTERNAL', message: 'Internal server error' } });
   });
 
   it('emits exception when a failing event carried no ack', async () => {

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ExternalContextCreator, type ParamsFactory } from '@nestjs/core';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { bodyShapeIssue } from '../../domain/body-shape.js';
+import { screenBody } from '../../domain/body-shape.js';
 import { toErrorBody } from '../../domain/errors/error-body.js';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { TokenBucket, type Bucket } from '../../domain/token-bucket.js';
 import { WsLoggingInterceptor } from '../../infrastructure/interceptors/ws-logging.interceptor.js';
 import { RealtimeMetrics, UNKNOWN_EVENT_LABEL } from '../../infrastructure/metrics/realtime-metrics.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
@@ -32,6 +32,15 @@ const wsParams: ParamsFactory = {
 };
 
 type Ack = (reply: Envelope) => void;
+type Route = { invoke: Invoke; name: string; direct: boolean };
+
+/** Where a socket keeps its rate-limit bucket: on the socket itself, created with its first event. */
+const BUCKET = Symbol('realtime.rateLimit');
+type Limited = RealtimeSocket & { [BUCKET]?: Bucket };
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
 
 /**
  * The one listener every socket has: checks the session and the rate limit,
@@ -42,9 +51,9 @@ type Ack = (reply: Envelope) => void;
 export class MessageRouter implements OnModuleInit {
   private readonly logger = new Logger('MessageRouter');
   /** `direct`: invoked without Nest's pipeline (nothing for it to do), so the router logs unexpected errors itself. */
-  private readonly routes = new Map<string, { invoke: Invoke; name: string; direct: boolean }>();
+  private readonly routes = new Map<string, Route>();
   private readonly direct: DirectInvoker;
-  private readonly limiter: Pick<RateLimiterMemory, 'consume'>;
+  private readonly limiter: TokenBucket;
   private readonly maxBodyDepth: number;
 
   /** Attach with `socket.onAny(router.listener)`: one shared function, nothing allocated per socket. */
@@ -58,15 +67,8 @@ export class MessageRouter implements OnModuleInit {
     private readonly metrics: RealtimeMetrics,
     @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions,
   ) {
-    const { perSecond, burst } = options.rateLimit;
     this.maxBodyDepth = options.maxBodyDepth;
-    // A token bucket built from two windows: `perSecond` every second, and the
-    // rest of the burst over the time it takes to refill it.
-    const steady = new RateLimiterMemory({ keyPrefix: 'ws-rate', points: perSecond, duration: 1 });
-    this.limiter =
-      burst > perSecond
-        ? new BurstyRateLimiter(steady, new RateLimiterMemory({ keyPrefix: 'ws-burst', points: burst - perSecond, duration: Math.ceil(burst / perSecond) }))
-        : steady;
+    this.limiter = new TokenBucket(options.rateLimit.perSecond, options.rateLimit.burst);
     this.direct = new DirectInvoker(contextCreator);
     const router = this;
     this.listener = function (this: RealtimeSocket, ...args: unknown[]) {
@@ -84,50 +86,64 @@ export class MessageRouter implements OnModuleInit {
     return new Map([...this.routes].map(([event, route]) => [event, route.name]));
   }
 
-  /** Handles one incoming packet: `[event, body?, ack?]` as Socket.IO hands it over. */
+  /**
+   * Handles one incoming packet: `[event, body?, ack?]` as Socket.IO hands it
+   * over. A handler that answers synchronously is answered in the same turn,
+   * as a bare Socket.IO handler would be; only handlers that wait make the
+   * router wait.
+   */
   dispatch(socket: RealtimeSocket, args: unknown[]): void {
     const event = String(args[0]);
     const last = args[args.length - 1];
     const ack = args.length > 1 && typeof last === 'function' ? (last as Ack) : undefined;
     const body = args.length > (ack ? 2 : 1) ? args[1] : undefined;
     const started = performance.now();
+    const route = this.routes.get(event);
     // The logging wrapper (and its closure) only when its lines are printed.
-    const handled = this.logging.enabled ? this.logging.intercept(socket, event, () => this.handle(socket, event, body)) : this.handle(socket, event, body);
-    void handled.then((reply) => {
-      this.reply(socket, event, reply, ack);
-      const label = this.routes.has(event) ? event : UNKNOWN_EVENT_LABEL;
-      this.metrics.event(label, reply.ok ? 'OK' : reply.error.code, (performance.now() - started) / 1000);
-    });
+    const handled = this.logging.enabled
+      ? this.logging.intercept(socket, event, async () => this.handle(socket, event, route, body, started))
+      : this.handle(socket, event, route, body, started);
+    if (handled instanceof Promise) void handled.then((reply) => this.finish(socket, event, route, reply, ack, started));
+    else this.finish(socket, event, route, handled, ack, started);
   }
 
-  private async handle(socket: RealtimeSocket, event: string, body: unknown): Promise<Envelope> {
-    let route;
+  /** `now`: when the event arrived, on the rate limiter's clock (`performance.now()`). */
+  private handle(socket: RealtimeSocket, event: string, route: Route | undefined, body: unknown, now: number): Envelope | Promise<Envelope> {
     try {
       this.sessions.assertActive(socket);
-      try {
-        await this.limiter.consume(socket.id);
-      } catch (error) {
-        if (error instanceof RateLimiterRes) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
-        throw error;
-      }
-      route = this.routes.get(event);
+      const bucket = ((socket as Limited)[BUCKET] ??= this.limiter.create());
+      if (!this.limiter.take(bucket, now)) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
       if (!route) throw new RealtimeException('UNKNOWN_EVENT', `No handler for "${event}"`);
-      // Before any guard, pipe or handler: none of them may ever hold a body too deep to encode.
-      const issue = bodyShapeIssue(body, this.maxBodyDepth);
+      // Before any guard, pipe or handler: none of them may ever hold a body too deep to encode, or a prototype key.
+      const issue = screenBody(body, this.maxBodyDepth);
       if (issue) throw new RealtimeException('BAD_REQUEST', 'The request is not valid', [issue]);
     } catch (error) {
       if (!(error instanceof RealtimeException)) this.logger.error(`Routing "${event}" failed`, (error as Error)?.stack);
       return { ok: false, error: toErrorBody(error) };
     }
+    let data: unknown;
     try {
-      const data = await route.invoke(socket, body, event);
-      return { ok: true, data: data ?? null };
+      data = route.invoke(socket, body, event);
     } catch (error) {
-      const reply = toErrorBody(error);
-      // Through Nest's pipeline, its exception handler has already logged an unexpected error with its stack.
-      if (route.direct && reply.code === 'INTERNAL') this.logger.error(`${route.name} failed`, (error as Error)?.stack);
-      return { ok: false, error: reply };
+      return this.failed(route, error);
     }
+    if (!isPromiseLike(data)) return { ok: true, data: data ?? null };
+    return Promise.resolve(data).then(
+      (settled): Envelope => ({ ok: true, data: settled ?? null }),
+      (error: unknown) => this.failed(route, error),
+    );
+  }
+
+  private failed(route: Route, error: unknown): Envelope {
+    const reply = toErrorBody(error);
+    // Through Nest's pipeline, its exception handler has already logged an unexpected error with its stack.
+    if (route.direct && reply.code === 'INTERNAL') this.logger.error(`${route.name} failed`, (error as Error)?.stack);
+    return { ok: false, error: reply };
+  }
+
+  private finish(socket: RealtimeSocket, event: string, route: Route | undefined, reply: Envelope, ack: Ack | undefined, started: number): void {
+    this.reply(socket, event, reply, ack);
+    this.metrics.event(route ? event : UNKNOWN_EVENT_LABEL, reply.ok ? 'OK' : reply.error.code, (performance.now() - started) / 1000);
   }
 
   private reply(socket: RealtimeSocket, event: string, reply: Envelope, ack: Ack | undefined): void {

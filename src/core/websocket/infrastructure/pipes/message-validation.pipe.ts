@@ -35,12 +35,12 @@ export class MessageValidationPipe extends StandardSchemaValidationPipe {
   }
 
   /**
-   * The pipe's own steps (strip prototype keys, validate, throw its
-   * exception) without a promise when the schema answers synchronously, as
-   * zod's do: the router's direct path calls this on every event.
+   * The pipe's validation (validate, throw its exception) without a promise
+   * when the schema answers synchronously, as zod's do: the router's direct
+   * path calls this on every event. It skips the pipe's prototype-key strip:
+   * the router's `screenBody` has already removed those keys in its own walk.
    */
   check(value: unknown, schema: StandardSchemaV1): unknown {
-    this.stripProtoKeys(value);
     const result = this.validate(value, schema);
     return result instanceof Promise ? result.then((settled) => this.settle(settled)) : this.settle(result);
   }
