@@ -22,16 +22,17 @@ import { runEcho } from './lib/scenarios/echo.mjs';
 import { runFanout } from './lib/scenarios/fanout.mjs';
 import { runHandshake } from './lib/scenarios/handshake.mjs';
 import { runMemory } from './lib/scenarios/memory.mjs';
+import { runPaired } from './lib/scenarios/paired.mjs';
 import { smoke } from './lib/smoke.mjs';
-import { APP_RATE_LIMIT, VARIANTS } from './lib/variants.mjs';
+import { APP_RATE_LIMIT, BASELINE, VARIANTS } from './lib/variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
-const SCENARIOS = ['echo', 'handshake', 'fanout', 'redis', 'memory'];
+const SCENARIOS = ['echo', 'paired', 'handshake', 'fanout', 'redis', 'memory'];
 
 const FULL = {
-  rounds: { echo: 5, handshake: 4, fanout: 3, redis: 3, memory: 3 },
+  rounds: { echo: 5, paired: 5, handshake: 4, fanout: 3, redis: 3, memory: 3 },
   warmupMs: 1000,
   echoMs: 4000,
   echoClients: 50,
@@ -50,7 +51,7 @@ const FULL = {
 };
 
 const QUICK = {
-  rounds: { echo: 1, handshake: 1, fanout: 1, redis: 1, memory: 1 },
+  rounds: { echo: 1, paired: 1, handshake: 1, fanout: 1, redis: 1, memory: 1 },
   warmupMs: 250,
   echoMs: 750,
   echoClients: 50,
@@ -114,6 +115,7 @@ async function main() {
   const scenarios = flags.only ? String(flags.only).split(',') : SCENARIOS;
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
   const variants = flags.variants ? String(flags.variants).split(',').map((id) => VARIANTS.find((v) => v.id === id) ?? fail(`--variants: unknown ${id}`)) : VARIANTS;
+  const baselineVariant = variants.find((v) => v.id === BASELINE);
   const custom = ['only', 'variants', 'rounds', 'rates', 'receivers', 'handshakes', 'memory', 'duration', 'no-pin'].some((k) => flags[k]);
   const name = flags.out ?? (flags.profile ? 'profile' : flags.quick ? 'quick' : custom ? 'partial' : 'latest');
   const resultsDir = join(here, 'results');
@@ -168,6 +170,8 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       for (const variant of variants) {
         if (scenario === 'redis' && !variant.redis) continue;
+        // A pair is bare Socket.IO and another variant: the baseline's figures come from every pair.
+        if (scenario === 'paired' && (variant.id === BASELINE || !baselineVariant)) continue;
         let result;
         const began = Date.now();
         try {
@@ -201,6 +205,20 @@ async function main() {
       } finally {
         for (const node of nodes) await node.stop();
         await redis.stop();
+      }
+    }
+    if (scenario === 'paired') {
+      const base = await start(baselineVariant);
+      try {
+        const other = await start(variant);
+        try {
+          await quiet();
+          return await runPaired({ base, other, baseVariant: baselineVariant, variant, options, quiet, round });
+        } finally {
+          await other.stop();
+        }
+      } finally {
+        await base.stop();
       }
     }
     const server = await start(variant);
@@ -270,6 +288,10 @@ function headline(scenario, r) {
   const q = (x) => (x === undefined || x === null ? '—' : x);
   if (scenario === 'echo') {
     return `${q(r.closed?.throughput)} msg/s, ${q(r.closed?.cpuPerMsgUs)} µs CPU/msg; at ${r.fixed?.rate}/s p50 ${q(r.fixed?.latency?.p50)} ms p99 ${q(r.fixed?.latency?.p99)} ms${r.closed?.failed || r.fixed?.failed ? `; ${r.closed.failed + r.fixed.failed} error replies` : ''} (gen ${Math.round((r.closed?.generatorLoad ?? 0) * 100)} %)`;
+  }
+  if (scenario === 'paired') {
+    const side = (f) => `${f.throughput} msg/s, ${f.cpuPerMsgUs} µs CPU/msg`;
+    return `${side(r.self)} | bare Socket.IO in the same slices ${side(r.base)}: ${(r.self.throughput / r.base.throughput).toFixed(2)}x, CPU ${(r.self.cpuPerMsgUs / r.base.cpuPerMsgUs).toFixed(2)}x`;
   }
   if (scenario === 'handshake') {
     return `${r.count} in ${Math.round((r.count / r.rate) * 1000)} ms (${r.rate}/s), ${r.cpuPerHandshakeUs} µs CPU each, p99 ${q(r.latency?.p99)} ms; ${r.accepted} accepted, ${r.refused} refused${r.wrong ? `, ${r.wrong} WRONG (${r.wrongSamples.join('; ')})` : ''}`;

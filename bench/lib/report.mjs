@@ -53,6 +53,9 @@ export function metricsFor(options) {
     },
     { key: 'echo.fixedP999', scenario: 'echo', label: `echo: p99.9 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p999 },
     { key: 'echo.fixedCpuPerMsg', scenario: 'echo', label: `echo: server CPU per message at ${options.fixedRate} msg/s`, unit: 'µs', better: 'lower', get: (r) => r.fixed?.cpuPerMsgUs },
+    // Paired: each round's figure of a variant is divided by bare Socket.IO's from the same slices.
+    { key: 'paired.throughput', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: throughput', unit: 'msg/s', better: 'higher', get: (r) => r.self?.throughput, base: (r) => r.base?.throughput },
+    { key: 'paired.cpuPerMsg', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: server CPU per message', unit: 'µs', better: 'lower', get: (r) => r.self?.cpuPerMsgUs, base: (r) => r.base?.cpuPerMsgUs },
     { key: 'handshake.cpu', scenario: 'handshake', label: `handshake: server CPU per handshake (${options.handshakes}, 10 % invalid)`, unit: 'µs', better: 'lower', get: (r) => r.cpuPerHandshakeUs },
     { key: 'handshake.rate', scenario: 'handshake', label: 'handshake: handshakes/s', unit: '/s', better: 'higher', get: (r) => r.rate },
     { key: 'handshake.p99', scenario: 'handshake', label: 'handshake: p99', unit: 'ms', better: 'lower', get: (r) => r.latency?.p99 },
@@ -105,6 +108,24 @@ export function summarize(runs, variants, options) {
       if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
       continue;
     }
+    if (metric.base) {
+      // Bare Socket.IO ran in every pair: its figures are those of all pairs, its ratio 1 by definition.
+      const ok = (id) => (rounds[id] ?? []).filter((r) => r && !r.error);
+      for (const variant of variants) {
+        if (variant.id === BASELINE) {
+          const values = variants.flatMap((v) => ok(v.id).map((r) => metric.base(r)));
+          if (values.length > 0) perVariant[BASELINE] = { median: round(median(values)), ratio: 1, pairedRatio: 1, values };
+          continue;
+        }
+        const values = (rounds[variant.id] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
+        if (values.length === 0) continue;
+        const ratios = ok(variant.id).map((r) => (metric.base(r) > 0 ? metric.get(r) / metric.base(r) : undefined));
+        const ratio = round(median(ratios), 3);
+        perVariant[variant.id] = { median: round(median(values)), ratio, pairedRatio: ratio, values };
+      }
+      if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
+      continue;
+    }
     const base = (rounds[BASELINE] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
     for (const variant of variants) {
       const values = (rounds[variant.id] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
@@ -130,6 +151,9 @@ export function checkTargets(summary, runs, options) {
   const ratio = (key) => app(key)?.ratio;
   add('echo throughput vs bare Socket.IO', '>= 0.9x', ratio('echo.throughput'), ratio('echo.throughput') >= 0.9);
   add('echo server CPU per message vs bare Socket.IO', '<= 1.15x', ratio('echo.cpuPerMsg'), ratio('echo.cpuPerMsg') <= 1.15);
+  const pairs = 'median of the pairs; both servers driven in alternating 250 ms slices';
+  add('echo throughput vs bare Socket.IO, alternating slices', '>= 0.9x', ratio('paired.throughput'), ratio('paired.throughput') >= 0.9, pairs);
+  add('echo server CPU per message vs bare Socket.IO, alternating slices', '<= 1.15x', ratio('paired.cpuPerMsg'), ratio('paired.cpuPerMsg') <= 1.15, pairs);
   const pooledP99 = ratio('echo.fixedP99pooled');
   add(
     `p99 at a fixed ${options.fixedRate} msg/s vs bare Socket.IO`,

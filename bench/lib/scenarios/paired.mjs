@@ -1,0 +1,85 @@
+// Scenario 1 again, paired: bare Socket.IO and one other variant run side by
+// side (both servers pinned to the server core), and the generator drives
+// them in alternating slices (A B A B ..., 250 ms each) of the same closed
+// loop. A shared machine's speed drifts by tens of percent over seconds; the
+// rounds of the other scenarios each see a different moment of it, the two
+// servers of a pair see the same ones. Each server's CPU is read over the
+// whole window: the one not being driven sits idle.
+import { measured, until, window, round1, round3 } from '../measure.mjs';
+import { tokenFor } from '../tokens.mjs';
+import { openMany, WireClient } from '../wire.mjs';
+import { ECHO_BODY } from './echo.mjs';
+
+/** Slice length: long enough to amortise the drain between slices, short against the drift. */
+const SLICE_MS = 250;
+
+export async function runPaired({ base, other, baseVariant, variant, options, quiet, round }) {
+  const sides = [];
+  try {
+    for (const [server, v] of [
+      [base, baseVariant],
+      [other, variant],
+    ]) {
+      const { clients, failures } = await openMany(options.echoClients, 50, (i) => new WireClient({ port: server.port, token: tokenFor(`paired-${i}`), raw: v.raw }));
+      sides.push({ server, clients });
+      if (failures.length > 0) throw new Error(`paired: ${failures.length} clients of ${v.id} could not connect: ${failures[0].error.message}`);
+    }
+    // Warm-up: both servers' code optimised before anything counts.
+    await slices(sides, options.warmupMs * 2, 0);
+    // Odd rounds start with the other variant, so neither is always first.
+    return await measured(quiet, () => slices(sides, options.echoMs * 2, round % 2), options);
+  } finally {
+    for (const side of sides) for (const client of side.clients) client.close();
+  }
+}
+
+async function slices(sides, totalMs, first) {
+  const counts = sides.map(() => ({ completed: 0, failed: 0, ms: 0 }));
+  const measure = window(sides.map((s) => s.server));
+  for (let k = 0; k * SLICE_MS < totalMs; k++) {
+    const i = (k + first) % sides.length;
+    const began = performance.now();
+    const { completed, failed } = await closedLoop(sides[i].clients, SLICE_MS);
+    counts[i].completed += completed;
+    counts[i].failed += failed;
+    counts[i].ms += performance.now() - began;
+  }
+  const w = measure.stop();
+  const figures = counts.map((c, i) => ({
+    throughput: round1((c.completed * 1000) / c.ms),
+    cpuPerMsgUs: round3((w.cpu[i] * 1000) / c.completed),
+    completed: c.completed,
+    failed: c.failed,
+  }));
+  return {
+    base: figures[0],
+    self: figures[1],
+    slices: Math.ceil(totalMs / SLICE_MS),
+    sliceMs: SLICE_MS,
+    generatorLoad: round3(w.generatorLoad),
+    foreignLoad: round3(w.foreignLoad),
+    coreBusy: w.coreBusy,
+  };
+}
+
+/** One slice: every client keeps one request in flight for `ms`, then the slice drains. */
+async function closedLoop(clients, ms) {
+  let completed = 0;
+  let failed = 0;
+  let inFlight = 0;
+  let stopped = false;
+  const fire = (client) => {
+    inFlight++;
+    client.request('bench:echo', ECHO_BODY, (ok) => {
+      inFlight--;
+      if (ok) completed++;
+      else failed++;
+      if (!stopped) fire(client);
+    });
+  };
+  for (const client of clients) fire(client);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  stopped = true;
+  await until(() => inFlight === 0, 10000, 1);
+  return { completed, failed };
+}
