@@ -100,7 +100,7 @@ export class MessageRouter implements OnModuleInit {
     const started = performance.now();
     const route = this.routes.get(event);
     // The logging wrapper (and its closure) only when its lines are printed.
-    const handled = this.logging.enabled
+    const handled = this.logging.enabledAt(started)
       ? this.logging.intercept(socket, event, async () => this.handle(socket, event, route, body, started))
       : this.handle(socket, event, route, body, started);
     if (handled instanceof Promise) void handled.then((reply) => this.finish(socket, event, route, reply, ack, started));
@@ -110,7 +110,7 @@ export class MessageRouter implements OnModuleInit {
   /** `now`: when the event arrived, on the rate limiter's clock (`performance.now()`). */
   private handle(socket: RealtimeSocket, event: string, route: Route | undefined, body: unknown, now: number): Envelope | Promise<Envelope> {
     try {
-      this.sessions.assertActive(socket);
+      this.sessions.assertActive(socket, now);
       const bucket = ((socket as Limited)[BUCKET] ??= this.limiter.create());
       if (!this.limiter.take(bucket, now)) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
       if (!route) throw new RealtimeException('UNKNOWN_EVENT', `No handler for "${event}"`);

@@ -8,6 +8,10 @@ import { TokenVerifier } from '../../infrastructure/auth/token-verifier.js';
 /** setTimeout's longest delay; a later deadline is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Where an armed socket keeps its deadline, on the clock its expiry timer runs on (`performance.now()`). */
+const EXPIRES = Symbol('realtime.sessionExpires');
+type Armed = RealtimeSocket & { [EXPIRES]?: number };
+
 /**
  * A socket's session: `session:ready` on connect, the token's lifetime, its
  * refresh, and `session:expired` when the lifetime passes.
@@ -32,11 +36,20 @@ export class SessionService {
     this.timers.delete(socket);
   }
 
-  /** Throws `TOKEN_EXPIRED` once the socket's token is past its deadline. */
-  assertActive(socket: RealtimeSocket): void {
+  /**
+   * Throws `TOKEN_EXPIRED` once the socket's token is past its deadline. This
+   * runs before every routed event: an armed socket's deadline is compared
+   * with `now` (the caller's `performance.now()` reading, when it has one),
+   * the clock its expiry timer runs on, so no wall-clock read is made per
+   * event. A socket not armed yet (still registering) is checked against the
+   * wall clock.
+   */
+  assertActive(socket: RealtimeSocket, now: number = performance.now()): void {
     const { user } = socket.data;
     if (!user) throw new RealtimeException('UNAUTHORIZED', 'This socket is not authenticated');
-    if (Date.now() > this.verifier.deadlineOf(user)) throw new RealtimeException('TOKEN_EXPIRED', 'The token has expired');
+    const expires = (socket as Armed)[EXPIRES];
+    const over = expires === undefined ? Date.now() > this.verifier.deadlineOf(user) : now > expires;
+    if (over) throw new RealtimeException('TOKEN_EXPIRED', 'The token has expired');
   }
 
   /**
@@ -64,6 +77,7 @@ export class SessionService {
   private arm(socket: RealtimeSocket): void {
     clearTimeout(this.timers.get(socket));
     const remaining = this.verifier.deadlineOf(socket.data.user) - Date.now();
+    (socket as Armed)[EXPIRES] = performance.now() + remaining;
     const timer = setTimeout(
       () => (remaining > MAX_TIMER_MS ? this.arm(socket) : this.expire(socket)),
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
