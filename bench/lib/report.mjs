@@ -96,9 +96,9 @@ export function summarize(runs, variants, options) {
   for (const metric of metricsFor(options)) {
     const perVariant = {};
     const rounds = runs[metric.scenario] ?? {};
+    const ok = (id) => (rounds[id] ?? []).filter((r) => r && !r.error);
     if (metric.pooled) {
       // One figure from every round's histogram at once: no per-round values, no paired ratio.
-      const ok = (id) => (rounds[id] ?? []).filter((r) => r && !r.error);
       const baseValue = metric.pooled(ok(BASELINE));
       for (const variant of variants) {
         if (ok(variant.id).length === 0) continue;
@@ -110,7 +110,6 @@ export function summarize(runs, variants, options) {
     }
     if (metric.base) {
       // Bare Socket.IO ran in every pair: its figures are those of all pairs, its ratio 1 by definition.
-      const ok = (id) => (rounds[id] ?? []).filter((r) => r && !r.error);
       for (const variant of variants) {
         if (variant.id === BASELINE) {
           const values = variants.flatMap((v) => ok(v.id).map((r) => metric.base(r)));

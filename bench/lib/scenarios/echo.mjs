@@ -35,10 +35,13 @@ export async function runEcho({ server, variant, options, quiet, profilePath }) 
   }
 }
 
-async function closedLoop(clients, server, durationMs) {
-  const latency = histogram();
-  let completed = 0;
-  let failed = 0;
+/**
+ * The closed loop of both echo scenarios: every client keeps one `bench:echo`
+ * in flight, sending the next when the ack arrives, until `stop()`.
+ * `onReply(ok, sentAt, late)` sees every reply; `late` ones arrived after
+ * `stop()`, while the loop drained.
+ */
+export function keepBusy(clients, onReply) {
   let stopped = false;
   let inFlight = 0;
   const fire = (client) => {
@@ -46,19 +49,33 @@ async function closedLoop(clients, server, durationMs) {
     inFlight++;
     client.request('bench:echo', ECHO_BODY, (ok) => {
       inFlight--;
-      if (stopped) return;
-      latency.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
-      if (ok) completed++;
-      else failed++;
-      fire(client);
+      onReply(ok, sent, stopped);
+      if (!stopped) fire(client);
     });
   };
-  const measure = window([server]);
   for (const client of clients) fire(client);
+  return {
+    stop: () => void (stopped = true),
+    /** Resolves once the last request in flight is answered (false after 10 s). */
+    drained: (everyMs) => until(() => inFlight === 0, 10000, everyMs),
+  };
+}
+
+async function closedLoop(clients, server, durationMs) {
+  const latency = histogram();
+  let completed = 0;
+  let failed = 0;
+  const measure = window([server]);
+  const loop = keepBusy(clients, (ok, sent, late) => {
+    if (late) return;
+    latency.recordValue(Math.max(1, Math.round((performance.now() - sent) * 1000)));
+    if (ok) completed++;
+    else failed++;
+  });
   await new Promise((resolve) => setTimeout(resolve, durationMs));
-  stopped = true;
+  loop.stop();
   const w = measure.stop();
-  await until(() => inFlight === 0, 10000);
+  await loop.drained();
   return {
     throughput: round1((completed * 1000) / w.ms),
     cpuPerMsgUs: round3((w.cpu[0] * 1000) / completed),

@@ -5,10 +5,10 @@
 // rounds of the other scenarios each see a different moment of it, the two
 // servers of a pair see the same ones. Each server's CPU is read over the
 // whole window: the one not being driven sits idle.
-import { measured, until, window, round1, round3 } from '../measure.mjs';
+import { measured, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { openMany, WireClient } from '../wire.mjs';
-import { ECHO_BODY } from './echo.mjs';
+import { keepBusy } from './echo.mjs';
 
 /** Slice length: long enough to amortise the drain between slices, short against the drift. */
 const SLICE_MS = 250;
@@ -62,24 +62,16 @@ async function slices(sides, totalMs, first) {
   };
 }
 
-/** One slice: every client keeps one request in flight for `ms`, then the slice drains. */
+/** One slice: the echo closed loop for `ms`, then a drain; the replies of the drain count too (so does its CPU). */
 async function closedLoop(clients, ms) {
   let completed = 0;
   let failed = 0;
-  let inFlight = 0;
-  let stopped = false;
-  const fire = (client) => {
-    inFlight++;
-    client.request('bench:echo', ECHO_BODY, (ok) => {
-      inFlight--;
-      if (ok) completed++;
-      else failed++;
-      if (!stopped) fire(client);
-    });
-  };
-  for (const client of clients) fire(client);
+  const loop = keepBusy(clients, (ok) => {
+    if (ok) completed++;
+    else failed++;
+  });
   await new Promise((resolve) => setTimeout(resolve, ms));
-  stopped = true;
-  await until(() => inFlight === 0, 10000, 1);
+  loop.stop();
+  await loop.drained(1);
   return { completed, failed };
 }
