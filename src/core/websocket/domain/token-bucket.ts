@@ -26,9 +26,9 @@ export class TokenBucket {
     this.capacity = burst * TOKEN;
   }
 
-  /** A full bucket, for a new holder. */
-  create(): Bucket {
-    return { credit: this.capacity, at: this.now() };
+  /** A full bucket, for a new holder. `now`: the caller's reading of the same clock, if it has one. */
+  create(now: number = this.now()): Bucket {
+    return { credit: this.capacity, at: now };
   }
 
   /** Takes one token; `false` (and nothing taken) when the bucket is empty. `now`: the caller's reading of the same clock, if it has one. */

@@ -111,7 +111,7 @@ export class MessageRouter implements OnModuleInit {
   private handle(socket: RealtimeSocket, event: string, route: Route | undefined, body: unknown, now: number): Envelope | Promise<Envelope> {
     try {
       this.sessions.assertActive(socket, now);
-      const bucket = ((socket as Limited)[BUCKET] ??= this.limiter.create());
+      const bucket = ((socket as Limited)[BUCKET] ??= this.limiter.create(now));
       if (!this.limiter.take(bucket, now)) throw new RealtimeException('RATE_LIMITED', 'Too many events; slow down');
       if (!route) throw new RealtimeException('UNKNOWN_EVENT', `No handler for "${event}"`);
       // Before any guard, pipe or handler: none of them may ever hold a body too deep to encode, or a prototype key.
