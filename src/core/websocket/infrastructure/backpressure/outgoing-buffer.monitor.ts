@@ -7,9 +7,10 @@ import { RealtimeMetrics } from '../metrics/realtime-metrics.js';
 /** The parts of an Engine.IO socket the monitor reads (engine.io 6 keeps them public but untyped in places). */
 interface EngineConnection {
   readyState: string;
-  transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  /** Packets waiting for the transport; emptied by each flush to it. */
+  writeBuffer: readonly unknown[];
+  transport: { name: string; writable: boolean; socket?: { bufferedAmount?: number; terminate?: () => void } };
   on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void;
-  on(event: 'flush', listener: () => void): void;
   off(event: string, listener: (...args: any[]) => void): void;
   close(discard?: boolean): void;
 }
@@ -21,6 +22,8 @@ interface EngineConnection {
  * not take: neither is bounded, so a reader that stalls (or a peer that
  * advertises a zero window on purpose) would grow the server's memory with
  * every message to its rooms. Counted per packet as it is queued: O(1), no timer.
+ * A transport that is writable has handed everything before to the kernel, so
+ * the WebSocket's own buffer is only read while the transport is busy.
  */
 @Injectable()
 export class OutgoingBufferMonitor {
@@ -38,19 +41,17 @@ export class OutgoingBufferMonitor {
     const conn = socket.conn as unknown as EngineConnection;
     // Queued in Engine.IO since its last flush to the transport.
     let queued = 0;
-    const onFlush = (): void => {
-      queued = 0;
-    };
     const onPacket = (packet: { data?: unknown }): void => {
+      // Emitted before the packet joins the buffer: an empty one was flushed since the last packet.
+      if (conn.writeBuffer.length === 0) queued = 0;
       queued += sizeOf(packet.data);
+      if (queued <= this.limit && conn.transport.writable) return;
       const pending = queued + (conn.transport.socket?.bufferedAmount ?? 0);
       if (pending <= this.limit) return;
       conn.off('packetCreate', onPacket);
-      conn.off('flush', onFlush);
       this.cut(socket, conn, pending);
     };
     conn.on('packetCreate', onPacket);
-    conn.on('flush', onFlush);
   }
 
   /**
