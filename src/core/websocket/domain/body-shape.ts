@@ -15,27 +15,33 @@
  */
 export function screenBody(body: unknown, maxDepth: number): { path: string; message: string } | undefined {
   if (body === null || typeof body !== 'object') return undefined;
-  const stack: Array<{ value: object; depth: number; path: string }> = [{ value: body, depth: 1, path: '' }];
-  while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+  // The body itself is screened without a frame: most bodies nest no object, and then nothing is allocated.
+  let value: object = body;
+  let depth = 1;
+  let path = '';
+  let stack: Array<{ value: object; depth: number; path: string }> | undefined;
+  for (;;) {
     if (depth > maxDepth) return { path, message: `nested deeper than ${maxDepth} levels` };
     // Binary attachments arrive as Buffers: data, not structure.
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) continue;
-    const object = !Array.isArray(value);
-    for (const key of Object.keys(value)) {
-      if (object) {
-        // Paths are built only for what is pushed or reported: this runs on every event.
-        if (key === '__proto__') return { path: pathOf(path, key), message: 'this key is not accepted' };
-        if (key === 'constructor' || key === 'prototype') {
-          delete (value as Record<string, unknown>)[key];
-          continue;
+    if (!ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
+      const object = !Array.isArray(value);
+      for (const key of Object.keys(value)) {
+        if (object) {
+          // Paths are built only for what is pushed or reported: this runs on every event.
+          if (key === '__proto__') return { path: pathOf(path, key), message: 'this key is not accepted' };
+          if (key === 'constructor' || key === 'prototype') {
+            delete (value as Record<string, unknown>)[key];
+            continue;
+          }
         }
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== null && typeof item === 'object') (stack ??= []).push({ value: item, depth: depth + 1, path: pathOf(path, key) });
       }
-      const item = (value as Record<string, unknown>)[key];
-      if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1, path: pathOf(path, key) });
     }
+    const next = stack?.pop();
+    if (!next) return undefined;
+    ({ value, depth, path } = next);
   }
-  return undefined;
 }
 
 function pathOf(parent: string, key: string): string {
