@@ -11,3 +11,7 @@ export const scopedHandlerMessage = (where: string): string =>
 export const missingAdapterMessage = (): string =>
   'The realtime server was not created by RedisIoAdapter, so its limits and options are not applied. ' +
   'Call app.useWebSocketAdapter(new RedisIoAdapter(app)) before app.listen().';
+
+export const unsupportedSocketIoMessage = (): string =>
+  'This Socket.IO has no Socket#onevent and Socket#ack, through which the router receives events. ' +
+  'Install the socket.io version that @nestjs/platform-socket.io pins (4.8).';

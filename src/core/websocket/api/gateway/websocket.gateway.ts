@@ -37,7 +37,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
-    socket.onAny(this.router.listener);
+    this.router.attach(socket);
     this.outgoing.watch(socket);
     // session:ready tells the client it is reachable: only once its user room is subscribed on every node.
     void this.connections.register(socket).then(() => {

@@ -24,7 +24,7 @@ function setup(options: { expired?: boolean; perSecond?: number; handler?: (sock
     contextCreator,
     sessions,
     new WsLoggingInterceptor(),
-    { event: () => undefined } as unknown as RealtimeMetrics,
+    { event: () => undefined, seriesOf: () => ({}), count: () => undefined } as unknown as RealtimeMetrics,
     resolveWebsocketOptions({ auth: { secret: 's' }, rateLimit: { perSecond: options.perSecond ?? 50, burst: options.perSecond ?? 100 } }),
   );
   router.onModuleInit();

@@ -6,7 +6,8 @@ import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import type { Envelope, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
 import { TokenBucket, type Bucket } from '../../domain/token-bucket.js';
 import { WsLoggingInterceptor } from '../../infrastructure/interceptors/ws-logging.interceptor.js';
-import { RealtimeMetrics, UNKNOWN_EVENT_LABEL } from '../../infrastructure/metrics/realtime-metrics.js';
+import { RealtimeMetrics, UNKNOWN_EVENT_LABEL, type EventSeries } from '../../infrastructure/metrics/realtime-metrics.js';
+import { incomingEvents } from '../../infrastructure/adapters/incoming-events.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import { duplicateHandlerMessage } from '../../websocket.messages.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
@@ -32,7 +33,8 @@ const wsParams: ParamsFactory = {
 };
 
 type Ack = (reply: Envelope) => void;
-type Route = { invoke: Invoke; name: string; direct: boolean };
+/** `ok`: the metrics series its successful events are counted in, kept here from the first one on. */
+type Route = { invoke: Invoke; name: string; direct: boolean; ok: EventSeries | undefined };
 
 /** Where a socket keeps its rate-limit bucket: on the socket itself, created with its first event. */
 const BUCKET = Symbol('realtime.rateLimit');
@@ -43,7 +45,7 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * The one listener every socket has: checks the session and the rate limit,
+ * The one consumer of every socket's events: checks the session and the rate limit,
  * finds the handler that owns the event, runs it through Nest's guards, pipes,
  * interceptors and filters, and answers with exactly one envelope.
  */
@@ -56,8 +58,8 @@ export class MessageRouter implements OnModuleInit {
   private readonly limiter: TokenBucket;
   private readonly maxBodyDepth: number;
 
-  /** Attach with `socket.onAny(router.listener)`: one shared function, nothing allocated per socket. */
-  readonly listener: (this: RealtimeSocket, ...args: unknown[]) => void;
+  /** Routes every event `socket` sends from now on (call it once, on connect). */
+  readonly attach: (socket: RealtimeSocket) => void;
 
   constructor(
     private readonly explorer: HandlerExplorer,
@@ -70,10 +72,7 @@ export class MessageRouter implements OnModuleInit {
     this.maxBodyDepth = options.maxBodyDepth;
     this.limiter = new TokenBucket(options.rateLimit.perSecond, options.rateLimit.burst);
     this.direct = new DirectInvoker(contextCreator);
-    const router = this;
-    this.listener = function (this: RealtimeSocket, ...args: unknown[]) {
-      router.dispatch(this, args);
-    };
+    this.attach = incomingEvents((socket, args) => this.dispatch(socket, args));
   }
 
   onModuleInit(): void {
@@ -143,7 +142,9 @@ export class MessageRouter implements OnModuleInit {
 
   private finish(socket: RealtimeSocket, event: string, route: Route | undefined, reply: Envelope, ack: Ack | undefined, started: number): void {
     this.reply(socket, event, reply, ack);
-    this.metrics.event(route ? event : UNKNOWN_EVENT_LABEL, reply.ok ? 'OK' : reply.error.code, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    if (route && reply.ok) this.metrics.count((route.ok ??= this.metrics.seriesOf(event, 'OK')), seconds);
+    else this.metrics.event(route ? event : UNKNOWN_EVENT_LABEL, reply.ok ? 'OK' : reply.error.code, seconds);
   }
 
   private reply(socket: RealtimeSocket, event: string, reply: Envelope, ack: Ack | undefined): void {
@@ -158,7 +159,7 @@ export class MessageRouter implements OnModuleInit {
     if (existing) throw new Error(duplicateHandlerMessage(event, existing.name, name));
     const direct = this.direct.compile(instance, methodName);
     if (direct) {
-      this.routes.set(event, { invoke: direct, name, direct: true });
+      this.routes.set(event, { invoke: direct, name, direct: true, ok: undefined });
       return;
     }
     const callback = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
@@ -173,6 +174,6 @@ export class MessageRouter implements OnModuleInit {
       { guards: true, interceptors: true, filters: true },
       'ws',
     ) as Invoke;
-    this.routes.set(event, { invoke, name, direct: false });
+    this.routes.set(event, { invoke, name, direct: false, ok: undefined });
   }
 }

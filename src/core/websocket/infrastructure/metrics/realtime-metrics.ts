@@ -9,6 +9,13 @@ import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 /** Events nobody routes share one label: clients choose event names, and labels must stay few. */
 export const UNKNOWN_EVENT_LABEL = 'unknown';
 
+/** The counts of one event and outcome, kept by whoever counts it often (the router keeps one per route for `OK`). */
+export interface EventSeries {
+  readonly labels: { event: string; outcome: string };
+  pending: number;
+  readonly latency: LatencySeries;
+}
+
 /**
  * The node's Prometheus metrics, in a registry of its own (several apps may
  * share a process in tests). Served by the app at `GET /metrics`.
@@ -24,7 +31,7 @@ export class RealtimeMetrics {
    * codes: a bounded set. Counted here on every event, and added to the
    * prom-client counter when it is collected (on a scrape).
    */
-  private readonly eventSeries = new Map<string, { labels: { event: string; outcome: string }; pending: number; latency: LatencySeries }>();
+  private readonly eventSeries = new Map<string, EventSeries>();
   private readonly slowConsumers: Counter;
 
   constructor(host: SocketServerHost, redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
@@ -88,16 +95,26 @@ export class RealtimeMetrics {
     this.slowConsumers.inc();
   }
 
-  /** On every event: one map lookup, a count and a bucket; no labels are hashed. */
+  /** Counts one event by its name and outcome: a map lookup, a count and a bucket; no labels are hashed. */
   event(event: string, outcome: string, seconds: number): void {
+    this.count(this.seriesOf(event, outcome), seconds);
+    if (outcome === 'RATE_LIMITED') this.rateLimited.inc();
+  }
+
+  /** The series of one event and outcome, created on first use; keep it and pass it to `count`. */
+  seriesOf(event: string, outcome: string): EventSeries {
     const key = outcome === 'OK' ? event : `${event}\u0000${outcome}`;
     let series = this.eventSeries.get(key);
     if (!series) {
       series = { labels: { event, outcome }, pending: 0, latency: this.latency.seriesOf(event) };
       this.eventSeries.set(key, series);
     }
+    return series;
+  }
+
+  /** Counts one event into a series from `seriesOf`, which must not be `RATE_LIMITED`'s. */
+  count(series: EventSeries, seconds: number): void {
     series.pending++;
     this.latency.observe(series.latency, seconds);
-    if (outcome === 'RATE_LIMITED') this.rateLimited.inc();
   }
 }
