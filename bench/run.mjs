@@ -48,6 +48,7 @@ const FULL = {
   fanoutWarmupMs: 1000,
   retries: 3,
   maxForeign: 0.1,
+  reuseServers: false,
 };
 
 const QUICK = {
@@ -67,6 +68,8 @@ const QUICK = {
   fanoutWarmupMs: 250,
   retries: 0,
   maxForeign: 0.1,
+  // One server per variant for the smoke check, echo, handshake and fan-out (a start of the app takes seconds).
+  reuseServers: true,
 };
 
 function parseArgs(list) {
@@ -149,16 +152,24 @@ async function main() {
     return record;
   };
   const start = (variant, env = {}, nodeArgs = []) => startServer({ name: variant.id, script: variant.script, env: { ...variant.env, ...env }, cpu: serverCpu, nodeArgs });
+  // Quick mode keeps one server per variant across the scenarios that need no fresh one (memory and the
+  // two-node run start their own), and stops them at the end; a full run starts a fresh server every time.
+  const shared = new Map();
+  const acquire = async (variant) => {
+    if (!options.reuseServers) return { server: await start(variant), release: (server) => server.stop() };
+    if (!shared.has(variant.id)) shared.set(variant.id, await start(variant));
+    return { server: shared.get(variant.id), release: async () => {} };
+  };
 
   if (flags.profile) return profileRun({ variants: variants.filter((v) => v.id === 'app' || v.id === 'socketio'), options, quiet, start, resultsDir, meta });
 
   const smokeResults = {};
   for (const variant of variants) {
-    const server = await start(variant);
+    const { server, release } = await acquire(variant);
     try {
       smokeResults[variant.id] = await smoke(variant, server.port);
     } finally {
-      await server.stop();
+      await release(server);
     }
     const s = smokeResults[variant.id];
     console.log(`smoke ${variant.id}: ${s.ok ? 'ok (a real client speaks to it)' : `FAILED: ${s.error}`}`);
@@ -188,6 +199,7 @@ async function main() {
     }
   }
 
+  for (const server of shared.values()) await server.stop();
   meta.durationS = Math.round((Date.now() - meta.startedAt) / 1000);
   const retried = walk(runs).filter((r) => r.attempts > 1);
   const dirty = walk(runs).filter((r) => r.noisy);
@@ -222,7 +234,8 @@ async function main() {
         await base.stop();
       }
     }
-    const server = await start(variant);
+    // The memory scenario measures a server from rest: always a fresh one.
+    const { server, release } = scenario === 'memory' ? { server: await start(variant), release: (s) => s.stop() } : await acquire(variant);
     try {
       await quiet();
       const context = { server, servers: [server], variant, options, quiet, round };
@@ -231,7 +244,7 @@ async function main() {
       if (scenario === 'fanout') return await runFanout(context);
       return await runMemory(context);
     } finally {
-      await server.stop();
+      await release(server);
     }
   }
 }
