@@ -305,7 +305,7 @@ function headline(scenario, r) {
   }
   if (scenario === 'paired') {
     const side = (f) => `${f.throughput} msg/s, ${f.cpuPerMsgUs} µs CPU/msg`;
-    return `${side(r.self)} | bare Socket.IO in the same slices ${side(r.base)}: ${(r.self.throughput / r.base.throughput).toFixed(2)}x, CPU ${(r.self.cpuPerMsgUs / r.base.cpuPerMsgUs).toFixed(2)}x`;
+    return `${side(r.self)} | bare Socket.IO in the same slices ${side(r.base)}: ${(r.self.throughput / r.base.throughput).toFixed(2)}x, CPU ${(r.self.cpuPerMsgUs / r.base.cpuPerMsgUs).toFixed(2)}x (user space ${(r.self.userCpuPerMsgUs / r.base.userCpuPerMsgUs).toFixed(2)}x)`;
   }
   if (scenario === 'handshake') {
     return `${r.count} in ${Math.round((r.count / r.rate) * 1000)} ms (${r.rate}/s), ${r.cpuPerHandshakeUs} µs CPU each, p99 ${q(r.latency?.p99)} ms; ${r.accepted} accepted, ${r.refused} refused${r.wrong ? `, ${r.wrong} WRONG (${r.wrongSamples.join('; ')})` : ''}`;

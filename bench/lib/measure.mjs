@@ -9,6 +9,8 @@ export function window(servers) {
   const read = () => ({
     at: performance.now(),
     cpu: servers.map((server) => server.cpuMs()),
+    // User-space CPU apart, where a server reports it (redis-server does not).
+    user: servers.map((server) => server.cpuTimesMs?.().user ?? NaN),
     gen: process.cpuUsage(),
     machine: machineBusyMs(),
     cores: coreTimes(),
@@ -26,6 +28,8 @@ export function window(servers) {
         ms,
         /** CPU ms of each server, in the order given. */
         cpu,
+        /** Of that, the user-space part (NaN where not known): the rest is the kernel working for the server. */
+        userCpu: end.user.map((value, i) => value - start.user[i]),
         cpuTotal: cpu.reduce((a, b) => a + b, 0),
         /** Share of its one core the generator used: near 1 means it may have been the bottleneck. */
         generatorLoad: gen / ms,

@@ -28,10 +28,16 @@ export function pinned(cpu, argv) {
 
 /** utime + stime of the whole process (every thread), in milliseconds. */
 export function cpuMs(pid) {
+  const { user, system } = cpuTimesMs(pid);
+  return user + system;
+}
+
+/** utime and stime of the whole process (every thread), apart, in milliseconds. */
+export function cpuTimesMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of proc(5); the slice starts at field 3.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
 }
 
 /** VmRSS and VmHWM in bytes. */
@@ -159,6 +165,7 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
     },
     tail: () => tail.join('\n'),
     cpuMs: () => cpuMs(pid),
+    cpuTimesMs: () => cpuTimesMs(pid),
     rss: () => rssOf(pid),
     /** process.memoryUsage() in the server after two forced GCs. */
     mem() {

@@ -56,6 +56,7 @@ export function metricsFor(options) {
     // Paired: each round's figure of a variant is divided by bare Socket.IO's from the same slices.
     { key: 'paired.throughput', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: throughput', unit: 'msg/s', better: 'higher', get: (r) => r.self?.throughput, base: (r) => r.base?.throughput },
     { key: 'paired.cpuPerMsg', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: server CPU per message', unit: 'µs', better: 'lower', get: (r) => r.self?.cpuPerMsgUs, base: (r) => r.base?.cpuPerMsgUs },
+    { key: 'paired.userCpuPerMsg', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: of that, user space', unit: 'µs', better: 'lower', get: (r) => r.self?.userCpuPerMsgUs, base: (r) => r.base?.userCpuPerMsgUs },
     { key: 'handshake.cpu', scenario: 'handshake', label: `handshake: server CPU per handshake (${options.handshakes}, 10 % invalid)`, unit: 'µs', better: 'lower', get: (r) => r.cpuPerHandshakeUs },
     { key: 'handshake.rate', scenario: 'handshake', label: 'handshake: handshakes/s', unit: '/s', better: 'higher', get: (r) => r.rate },
     { key: 'handshake.p99', scenario: 'handshake', label: 'handshake: p99', unit: 'ms', better: 'lower', get: (r) => r.latency?.p99 },

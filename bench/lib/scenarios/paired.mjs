@@ -48,6 +48,7 @@ async function slices(sides, totalMs, first) {
   const figures = counts.map((c, i) => ({
     throughput: round1((c.completed * 1000) / c.ms),
     cpuPerMsgUs: round3((w.cpu[i] * 1000) / c.completed),
+    userCpuPerMsgUs: round3((w.userCpu[i] * 1000) / c.completed),
     completed: c.completed,
     failed: c.failed,
   }));
