@@ -155,8 +155,8 @@ async function main() {
   // Quick mode keeps one server per variant across the scenarios that need no fresh one (memory and the
   // two-node run start their own), and stops them at the end; a full run starts a fresh server every time.
   const shared = new Map();
-  const acquire = async (variant) => {
-    if (!options.reuseServers) return { server: await start(variant), release: (server) => server.stop() };
+  const acquire = async (variant, { fresh = false } = {}) => {
+    if (fresh || !options.reuseServers) return { server: await start(variant), release: (server) => server.stop() };
     if (!shared.has(variant.id)) shared.set(variant.id, await start(variant));
     return { server: shared.get(variant.id), release: async () => {} };
   };
@@ -235,7 +235,7 @@ async function main() {
       }
     }
     // The memory scenario measures a server from rest: always a fresh one.
-    const { server, release } = scenario === 'memory' ? { server: await start(variant), release: (s) => s.stop() } : await acquire(variant);
+    const { server, release } = await acquire(variant, { fresh: scenario === 'memory' });
     try {
       await quiet();
       const context = { server, servers: [server], variant, options, quiet, round };
