@@ -63,12 +63,12 @@ const QUICK = {
   stepMs: 750,
   memoryConnections: [1000],
   quietMaxWaitMs: 1500,
-  quietWindowMs: 100,
-  settleMs: 200,
+  quietWindowMs: 50,
+  settleMs: 100,
   fanoutWarmupMs: 250,
   retries: 0,
   maxForeign: 0.1,
-  // One server per variant for the smoke check, echo, handshake and fan-out (a start of the app takes seconds).
+  // One server per variant for the smoke check, echo, handshake and fan-out (a start of the app takes a second).
   reuseServers: true,
 };
 
@@ -152,16 +152,23 @@ async function main() {
     return record;
   };
   const start = (variant, env = {}, nodeArgs = []) => startServer({ name: variant.id, script: variant.script, env: { ...variant.env, ...env }, cpu: serverCpu, nodeArgs });
-  // Quick mode keeps one server per variant across the scenarios that need no fresh one (memory and the
-  // two-node run start their own), and stops them at the end; a full run starts a fresh server every time.
+  // Quick mode starts one server per variant up front, all at once, keeps each for the smoke check, echo,
+  // handshake and fan-out, and stops them at the end; a full run starts a fresh server every time. The
+  // memory scenario always gets a fresh server: one that sat idle for seconds has handed pages back to
+  // the system, and regrowing them would count against its connections (about 2x at 1,000). The
+  // two-node run starts its own.
   const shared = new Map();
   const acquire = async (variant, { fresh = false } = {}) => {
-    if (fresh || !options.reuseServers) return { server: await start(variant), release: (server) => server.stop() };
-    if (!shared.has(variant.id)) shared.set(variant.id, await start(variant));
+    if (fresh || !shared.has(variant.id)) return { server: await start(variant), release: (server) => server.stop() };
     return { server: shared.get(variant.id), release: async () => {} };
   };
 
   if (flags.profile) return profileRun({ variants: variants.filter((v) => v.id === 'app' || v.id === 'socketio'), options, quiet, start, resultsDir, meta });
+
+  if (options.reuseServers) {
+    const servers = await startTogether(variants.map((variant) => () => start(variant)));
+    variants.forEach((variant, i) => shared.set(variant.id, servers[i]));
+  }
 
   const smokeResults = {};
   for (const variant of variants) {
@@ -212,7 +219,7 @@ async function main() {
       const redis = await startRedis({ cpu: serverCpu });
       const nodes = [];
       try {
-        for (const id of ['a', 'b']) nodes.push(await start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` }));
+        nodes.push(...(await startTogether(['a', 'b'].map((id) => () => start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` })))));
         await quiet();
         return await runFanout({ servers: nodes, others: [redis], variant, options, quiet, round });
       } finally {
@@ -221,16 +228,12 @@ async function main() {
       }
     }
     if (scenario === 'paired') {
-      const base = await start(baselineVariant);
+      const [base, other] = await startTogether([() => start(baselineVariant), () => start(variant)]);
       try {
-        const other = await start(variant);
-        try {
-          await quiet();
-          return await runPaired({ base, other, baseVariant: baselineVariant, variant, options, quiet, round });
-        } finally {
-          await other.stop();
-        }
+        await quiet();
+        return await runPaired({ base, other, baseVariant: baselineVariant, variant, options, quiet, round });
       } finally {
+        await other.stop();
         await base.stop();
       }
     }
@@ -247,6 +250,15 @@ async function main() {
       await release(server);
     }
   }
+}
+
+/** Starts servers at once; when one fails, stops the others and throws its error. */
+async function startTogether(starts) {
+  const settled = await Promise.allSettled(starts.map((begin) => begin()));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (!failed) return settled.map((result) => result.value);
+  for (const result of settled) if (result.status === 'fulfilled') await result.value.stop();
+  throw failed.reason;
 }
 
 /** Summary, targets, table, JSON, SVG and Markdown of one run's raw results. */

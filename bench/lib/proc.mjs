@@ -105,11 +105,14 @@ export async function waitQuiet({ threshold = 0.08, windowMs = 300, maxWaitMs = 
 }
 
 /**
- * Starts a bench server script pinned to `cpu`, waits for its BENCH_READY line
- * and returns a handle: port, pid, CPU and memory readers, stop().
+ * Starts a bench server script, waits for its BENCH_READY line, pins it to
+ * `cpu` and returns a handle: port, pid, CPU and memory readers, stop().
+ * A server starts on any core and is pinned (every thread) once it is ready:
+ * servers started together then start in parallel, and nothing is measured
+ * before they are pinned.
  */
 export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], timeoutMs = 30000 }) {
-  const argv = pinned(cpu, [process.execPath, '--expose-gc', ...nodeArgs, script]);
+  const argv = [process.execPath, '--expose-gc', ...nodeArgs, script];
   const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -144,6 +147,13 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
   child.stdin.on('error', () => {});
   const { port } = await readyPromise;
   const pid = child.pid;
+  if (HAS_TASKSET && cpu !== undefined) {
+    const pin = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+    if (pin.status !== 0) {
+      child.kill('SIGKILL');
+      throw new Error(`${name}: taskset could not pin it to core ${cpu}: ${pin.stderr}`);
+    }
+  }
   let exited = false;
   const command = (line, waiters) =>
     new Promise((resolve, reject) => {
