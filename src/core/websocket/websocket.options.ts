@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 /** Algorithms a token may be signed with. `none` is not among them, whatever the configuration says. */
@@ -78,11 +79,20 @@ export interface WebsocketModuleOptions {
 
 const positiveInt = z.number().int().positive();
 
+function isPublicKey(pem: string): boolean {
+  try {
+    createPublicKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const websocketOptionsSchema = z.object({
   auth: z
     .object({
       secret: z.string().min(1).optional(),
-      publicKey: z.string().min(1).optional(),
+      publicKey: z.string().min(1).refine(isPublicKey, 'must be a public key in PEM').optional(),
       algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['HS256']),
       issuer: z.string().min(1).optional(),
       audience: z.string().min(1).optional(),
