@@ -6,15 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { coreTimes, machineBusyMs } from './proc.mjs';
 
 export function window(servers) {
-  const read = () => ({
-    at: performance.now(),
-    cpu: servers.map((server) => server.cpuMs()),
-    // User-space CPU apart, where a server reports it (redis-server does not).
-    user: servers.map((server) => server.cpuTimesMs?.().user ?? NaN),
-    gen: process.cpuUsage(),
-    machine: machineBusyMs(),
-    cores: coreTimes(),
-  });
+  const read = () => {
+    // One reading of /proc/<pid>/stat per server; user-space CPU apart where a server reports it (redis-server does not).
+    const times = servers.map((server) => server.cpuTimesMs?.());
+    return {
+      at: performance.now(),
+      cpu: times.map((t, i) => (t ? t.user + t.system : servers[i].cpuMs())),
+      user: times.map((t) => t?.user ?? NaN),
+      gen: process.cpuUsage(),
+      machine: machineBusyMs(),
+      cores: coreTimes(),
+    };
+  };
   const start = read();
   return {
     start,
