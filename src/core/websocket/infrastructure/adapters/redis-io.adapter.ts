@@ -7,6 +7,7 @@ import type * as SocketIoParser from 'socket.io-parser';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RedisClients } from '../redis/redis-clients.js';
+import { withSingleWriteFrames } from './single-write-frames.js';
 
 // The CommonJS build, the very module socket.io itself requires: an ESM import
 // would load a second copy, and Node's ESM conditions pick its debug build.
@@ -61,6 +62,8 @@ export function serverOptionsOf(options: ResolvedWebsocketOptions): Partial<Serv
  * options (path, payload limit, ping timings, CORS) and, when Redis is
  * configured, plugs in Socket.IO's sharded Redis adapter (Redis 7 SPUBLISH /
  * SSUBSCRIBE, also the path to Redis Cluster) so a room spans every node.
+ * Either room adapter writes a broadcast with one write per receiver
+ * (`withSingleWriteFrames`).
  * The module connects the Redis clients before the app accepts sockets, and
  * closes them on shutdown.
  *
@@ -79,10 +82,10 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const adapter = this.redis.enabled
-      ? createShardedAdapter(this.redis.pub, this.redis.sub, { channelPrefix: `${this.redis.prefix}socket.io` })
-      : undefined;
-    const server: Server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options), ...(adapter ? { adapter } : {}) } as ServerOptions);
+    const adapter = withSingleWriteFrames(
+      this.redis.enabled ? createShardedAdapter(this.redis.pub, this.redis.sub, { channelPrefix: `${this.redis.prefix}socket.io` }) : undefined,
+    );
+    const server: Server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options), adapter } as ServerOptions);
     created.add(server);
     return server;
   }
