@@ -182,27 +182,19 @@ async function main() {
     console.log(`smoke ${variant.id}: ${s.ok ? 'ok (a real client speaks to it)' : `FAILED: ${s.error}`}`);
   }
 
-  const runs = {};
+  // The two-node fan-out alternates with the one-node fan-out round by round: its target is a ratio of
+  // the two, which should not be the ratio of two phases minutes apart on a machine whose speed drifts.
+  const phases = [];
   for (const scenario of scenarios) {
-    runs[scenario] = {};
-    const rounds = options.rounds[scenario];
+    if (scenario === 'redis' && phases.at(-1)?.includes('fanout')) phases.at(-1).push(scenario);
+    else phases.push([scenario]);
+  }
+  const runs = {};
+  for (const phase of phases) for (const scenario of phase) runs[scenario] = {};
+  for (const phase of phases) {
+    const rounds = Math.max(...phase.map((scenario) => options.rounds[scenario]));
     for (let round = 0; round < rounds; round++) {
-      for (const variant of variants) {
-        if (scenario === 'redis' && !variant.redis) continue;
-        // A pair is bare Socket.IO and another variant: the baseline's figures come from every pair.
-        if (scenario === 'paired' && (variant.id === BASELINE || !baselineVariant)) continue;
-        let result;
-        const began = Date.now();
-        try {
-          result = await runOne(scenario, variant, round);
-        } catch (error) {
-          result = { error: error.message };
-          warn(`${scenario} ${variant.id} round ${round + 1}: ${error.message}`);
-        }
-        result.seconds = Math.round((Date.now() - began) / 100) / 10;
-        (runs[scenario][variant.id] ??= [])[round] = result;
-        console.log(`[${scenario} ${round + 1}/${rounds}] ${variant.id.padEnd(8)} ${headline(scenario, result)}`);
-      }
+      for (const scenario of phase) if (round < options.rounds[scenario]) await runRound(scenario, round);
     }
   }
 
@@ -213,6 +205,26 @@ async function main() {
   meta.repeatedMeasurements = retried.length;
   meta.noisyMeasurements = dirty.length;
   render({ meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, noisy, runs }, resultsDir, name);
+
+  async function runRound(scenario, round) {
+    const rounds = options.rounds[scenario];
+    for (const variant of variants) {
+      if (scenario === 'redis' && !variant.redis) continue;
+      // A pair is bare Socket.IO and another variant: the baseline's figures come from every pair.
+      if (scenario === 'paired' && (variant.id === BASELINE || !baselineVariant)) continue;
+      let result;
+      const began = Date.now();
+      try {
+        result = await runOne(scenario, variant, round);
+      } catch (error) {
+        result = { error: error.message };
+        warn(`${scenario} ${variant.id} round ${round + 1}: ${error.message}`);
+      }
+      result.seconds = Math.round((Date.now() - began) / 100) / 10;
+      (runs[scenario][variant.id] ??= [])[round] = result;
+      console.log(`[${scenario} ${round + 1}/${rounds}] ${variant.id.padEnd(8)} ${headline(scenario, result)}`);
+    }
+  }
 
   async function runOne(scenario, variant, round) {
     if (scenario === 'redis') {
