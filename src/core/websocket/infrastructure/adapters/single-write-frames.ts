@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type * as SocketIoAdapter from 'socket.io-adapter';
 import type { Namespace, ServerOptions } from 'socket.io';
+import * as ws from 'ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 // The CommonJS module socket.io itself requires, so there is one copy.
@@ -53,10 +54,13 @@ export const MAX_JOINED_FRAME_BYTES = 16 * 1024;
 type FramePart = Buffer | string;
 type SentCallback = (error?: Error | null) => void;
 
-/** The method of ws's (internal) `Sender` that writes one framed message: a header, then the payload. */
+/** The method of ws's `Sender` that writes one framed message: a header, then the payload. */
 interface FrameSender {
   sendFrame(list: FramePart[], cb?: SentCallback): void;
 }
+
+// ws exports its Sender class, though its types do not declare it.
+const { sendFrame } = (ws as unknown as { Sender: { prototype: FrameSender } }).Sender.prototype;
 
 /**
  * ws's WebSocket server, with every small frame written as one buffer. ws
@@ -83,15 +87,18 @@ export class SingleWriteWebSocketServer extends WebSocketServer {
 
 function writeFramesWhole(client: WebSocket): void {
   const sender = (client as unknown as { _sender?: FrameSender })._sender;
-  // A ws without this internal writes as it always did.
-  if (typeof sender?.sendFrame !== 'function') return;
-  const write = sender.sendFrame;
-  sender.sendFrame = (list, cb) => write.call(sender, list.length === 2 ? joined(list[0] as Buffer, list[1]!) : list, cb);
+  // A ws whose connection does not write through this method writes as it always did.
+  if (sender?.sendFrame === sendFrame) sender.sendFrame = sendJoined;
+}
+
+function sendJoined(this: FrameSender, list: FramePart[], cb?: SentCallback): void {
+  sendFrame.call(this, list.length === 2 ? joined(list[0] as Buffer, list[1]!) : list, cb);
 }
 
 /** The header and the payload in one buffer, or both as they were when the payload is large. */
 function joined(header: Buffer, payload: FramePart): FramePart[] {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  // A string has at least as many bytes as UTF-16 units: a long one is not measured.
+  const size = typeof payload !== 'string' ? payload.length : payload.length > MAX_JOINED_FRAME_BYTES ? Infinity : Buffer.byteLength(payload);
   if (size > MAX_JOINED_FRAME_BYTES) return [header, payload];
   const frame = Buffer.allocUnsafe(header.length + size);
   header.copy(frame, 0);
