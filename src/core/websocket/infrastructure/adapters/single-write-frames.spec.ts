@@ -139,5 +139,11 @@ describe('SingleWriteWebSocketServer', () => {
     expect((await received).data.toString()).toBe(text);
     expect(writes).toHaveLength(2);
     expect(writes[0]).toEqual(Buffer.from([0x81, 126, 0x40, 0x02]));
+
+    writes.length = 0;
+    const long = next();
+    server.send('a'.repeat(MAX_JOINED_FRAME_BYTES + 1));
+    expect((await long).data).toHaveLength(MAX_JOINED_FRAME_BYTES + 1);
+    expect(writes).toHaveLength(2);
   });
 });
