@@ -28,7 +28,7 @@ export async function runEcho({ server, variant, options, quiet, profilePath }) 
     }
     const closed = await measured(quiet, () => closedLoop(clients, server, options.echoMs), options);
     await fixedRate(clients, server, Math.min(options.fixedRate, 2000), options.warmupMs);
-    const fixed = await measured(quiet, () => fixedRate(clients, server, options.fixedRate, options.echoMs), options);
+    const fixed = await measured(quiet, () => fixedRate(clients, server, options.fixedRate, options.fixedMs), options);
     return { closed, fixed };
   } finally {
     for (const client of clients) client.close();
@@ -94,24 +94,8 @@ async function closedLoop(clients, server, durationMs) {
 async function fixedRate(clients, server, rate, durationMs) {
   const corrected = histogram();
   const service = histogram();
-  const total = Math.round((rate * durationMs) / 1000);
-  let sent = 0;
-  let answered = 0;
-  let failed = 0;
   const measure = window([server]);
-  await pace(rate, total, (due, index) => {
-    const client = clients[index % clients.length];
-    const out = performance.now();
-    sent++;
-    client.request('bench:echo', ECHO_BODY, (ok) => {
-      const at = performance.now();
-      corrected.recordValue(Math.max(1, Math.round((at - due) * 1000)));
-      service.recordValue(Math.max(1, Math.round((at - out) * 1000)));
-      answered++;
-      if (!ok) failed++;
-    });
-  });
-  const drained = await until(() => answered === sent, 10000);
+  const { sent, answered, failed, drained } = await openLoop(clients, rate, Math.round((rate * durationMs) / 1000), corrected, service);
   const w = measure.stop();
   return {
     rate,
@@ -129,6 +113,34 @@ async function fixedRate(clients, server, rate, durationMs) {
     histogram: encode(corrected),
     serviceLatency: summary(service),
   };
+}
+
+/**
+ * The open loop of both echo scenarios: `total` `bench:echo` requests at
+ * `rate` per second, round robin over `clients`. Each reply's latency goes
+ * into `corrected` from the time its request was due (so a stalled server is
+ * charged for the requests it delayed) and into `service`, when given, from
+ * the time it went out. Resolves once every request is answered (`drained`
+ * false when some were not within 10 s).
+ */
+export async function openLoop(clients, rate, total, corrected, service, everyMs = 5) {
+  let sent = 0;
+  let answered = 0;
+  let failed = 0;
+  await pace(rate, total, (due, index) => {
+    const client = clients[index % clients.length];
+    const out = performance.now();
+    sent++;
+    client.request('bench:echo', ECHO_BODY, (ok) => {
+      const at = performance.now();
+      corrected.recordValue(Math.max(1, Math.round((at - due) * 1000)));
+      service?.recordValue(Math.max(1, Math.round((at - out) * 1000)));
+      answered++;
+      if (!ok) failed++;
+    });
+  });
+  const drained = await until(() => answered === sent, 10000, everyMs);
+  return { sent, answered, failed, drained };
 }
 
 function boundBy([server, generator] = []) {

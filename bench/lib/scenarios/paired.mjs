@@ -4,14 +4,19 @@
 // loop. A shared machine's speed drifts by tens of percent over seconds; the
 // rounds of the other scenarios each see a different moment of it, the two
 // servers of a pair see the same ones. Each server's CPU is read over the
-// whole window: the one not being driven sits idle.
+// whole window: the one not being driven sits idle. Then the same at the echo
+// scenario's fixed rate, in alternating 500 ms slices: the p99 there is set by
+// the machine's stalls, which come and go with its drift.
+import { encode, histogram, summary } from '../hist.mjs';
 import { measured, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { openMany, WireClient } from '../wire.mjs';
-import { keepBusy } from './echo.mjs';
+import { keepBusy, openLoop } from './echo.mjs';
 
 /** Slice length: long enough to amortise the drain between slices, short against the drift. */
 const SLICE_MS = 250;
+/** Fixed-rate slice length: 2,500 requests at 5,000/s, so the slowest 1 % of each side's requests spans many slices. */
+const FIXED_SLICE_MS = 500;
 
 export async function runPaired({ base, other, baseVariant, variant, options, quiet, round }) {
   const sides = [];
@@ -27,7 +32,10 @@ export async function runPaired({ base, other, baseVariant, variant, options, qu
     // Warm-up: both servers' code optimised before anything counts.
     await slices(sides, options.warmupMs * 2, 0);
     // Odd rounds start with the other variant, so neither is always first.
-    return await measured(quiet, () => slices(sides, options.echoMs * 2, round % 2), options);
+    const closed = await measured(quiet, () => slices(sides, options.echoMs * 2, round % 2), options);
+    await fixedSlices(sides, options.fixedRate, options.warmupMs * 2, 0);
+    const fixed = await measured(quiet, () => fixedSlices(sides, options.fixedRate, options.echoMs * 2, round % 2), options);
+    return { ...closed, fixed };
   } finally {
     for (const side of sides) for (const client of side.clients) client.close();
   }
@@ -57,6 +65,43 @@ async function slices(sides, totalMs, first) {
     self: figures[1],
     slices: Math.ceil(totalMs / SLICE_MS),
     sliceMs: SLICE_MS,
+    generatorLoad: round3(w.generatorLoad),
+    foreignLoad: round3(w.foreignLoad),
+    coreBusy: w.coreBusy,
+  };
+}
+
+/**
+ * The fixed-rate echo in alternating slices, each side's latency from the time
+ * each request was due, pooled over that side's slices. A slice ends when its
+ * last reply is in, so no server ever sees the other's load.
+ */
+async function fixedSlices(sides, rate, totalMs, first) {
+  const latency = sides.map(() => histogram());
+  const counts = sides.map(() => ({ sent: 0, answered: 0, failed: 0, lost: 0 }));
+  const perSlice = Math.max(1, Math.round((rate * FIXED_SLICE_MS) / 1000));
+  const measure = window(sides.map((s) => s.server));
+  for (let k = 0; k * FIXED_SLICE_MS < totalMs; k++) {
+    const i = (k + first) % sides.length;
+    const { sent, answered, failed, drained } = await openLoop(sides[i].clients, rate, perSlice, latency[i], undefined, 1);
+    counts[i].sent += sent;
+    counts[i].answered += answered;
+    counts[i].failed += failed;
+    if (!drained) counts[i].lost += sent - answered;
+  }
+  const w = measure.stop();
+  const figures = counts.map((c, i) => ({
+    rate,
+    ...c,
+    cpuPerMsgUs: round3((w.cpu[i] * 1000) / c.answered),
+    latency: summary(latency[i]),
+    histogram: encode(latency[i]),
+  }));
+  return {
+    base: figures[0],
+    self: figures[1],
+    slices: Math.ceil(totalMs / FIXED_SLICE_MS),
+    sliceMs: FIXED_SLICE_MS,
     generatorLoad: round3(w.generatorLoad),
     foreignLoad: round3(w.foreignLoad),
     coreBusy: w.coreBusy,
