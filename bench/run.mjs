@@ -136,7 +136,7 @@ async function main() {
   const needed = Math.max(...options.memoryConnections) + 2000;
   if (scenarios.includes('memory') && limit < needed) warn(`open-file limit is ${limit}; the memory scenario needs about ${needed}`);
 
-  const meta = machine(options, flags, name, pin);
+  const meta = machine(options, flags, custom, pin);
   if (variants.some((v) => v.id === 'app') && !flags['no-build']) {
     const build = buildApp(root);
     meta.srcHash = build.srcHash;
@@ -347,7 +347,7 @@ function headline(scenario, r) {
   return r.levels.map((l) => `${l.connections}: ${(l.rssPerConnBytes / 1024).toFixed(1)} KiB RSS, ${(l.heapPerConnBytes / 1024).toFixed(1)} KiB heap per conn, ${l.connectionsPerGiB.toLocaleString('en-US')}/GiB`).join(' | ');
 }
 
-function machine(options, flags, name, pin) {
+function machine(options, flags, custom, pin) {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const git = (args) => {
     try {
@@ -360,7 +360,8 @@ function machine(options, flags, name, pin) {
   return {
     date: new Date().toISOString().slice(0, 10),
     startedAt: Date.now(),
-    mode: flags.profile ? 'profile' : flags.quick ? 'quick' : name === 'latest' ? 'full' : 'partial',
+    // A full run written under another name (`--out`) is still a full run.
+    mode: flags.profile ? 'profile' : flags.quick ? 'quick' : custom ? 'partial' : 'full',
     command: `npm run bench${shown}`,
     cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
     cores: CORES,
