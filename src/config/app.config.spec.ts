@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from './app.config.js';
 
 describe('loadConfig', () => {
@@ -60,6 +61,19 @@ describe('loadConfig', () => {
   it('refuses an HMAC secret with asymmetric algorithms, and both keys at once', () => {
     expect(() => loadConfig({ JWT_SECRET: 's', JWT_ALGORITHMS: 'RS256' })).toThrow('JWT_ALGORITHMS');
     expect(() => loadConfig({ JWT_SECRET: 's', JWT_PUBLIC_KEY: 'k' })).toThrow('JWT_SECRET and JWT_PUBLIC_KEY');
+  });
+
+  it('defaults to what the public key verifies: EdDSA for an Ed25519 key, RS256 for the others', () => {
+    const pem = (type: 'ed25519' | 'rsa') =>
+      (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const ed = pem('ed25519');
+    expect(loadConfig({ JWT_PUBLIC_KEY: ed }).websocket.auth.algorithms).toEqual(['EdDSA']);
+    // As a one-line variable, with \n for its line breaks.
+    expect(loadConfig({ JWT_PUBLIC_KEY: ed.replace(/\n/g, '\\n') }).websocket.auth).toMatchObject({ algorithms: ['EdDSA'], publicKey: ed });
+    expect(loadConfig({ JWT_PUBLIC_KEY: pem('rsa') }).websocket.auth.algorithms).toEqual(['RS256']);
+    expect(() => loadConfig({ JWT_PUBLIC_KEY: ed, JWT_ALGORITHMS: 'RS256' })).toThrow('JWT_ALGORITHMS: EdDSA goes with an Ed25519 or Ed448 JWT_PUBLIC_KEY');
+    expect(() => loadConfig({ JWT_PUBLIC_KEY: pem('rsa'), JWT_ALGORITHMS: 'EdDSA' })).toThrow('JWT_ALGORITHMS: EdDSA goes with');
+    expect(() => loadConfig({ JWT_SECRET: 's', JWT_ALGORITHMS: 'EdDSA' })).toThrow('JWT_ALGORITHMS: a JWT_SECRET verifies HS256');
   });
 
   it('reads comma lists', () => {

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { z } from 'zod';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import type { AppConfig } from '../config/app.config.js';
+import type { HmacAlgorithm } from '../core/websocket/index.js';
 
 const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -27,7 +28,7 @@ export class DevTokenController {
     if (body.rooms) payload.rooms = body.rooms;
     const token = this.jwt.sign(payload, {
       secret: auth.secret,
-      algorithm: auth.algorithms?.[0] ?? 'HS256',
+      algorithm: auth.algorithms?.find((alg): alg is HmacAlgorithm => alg.startsWith('HS')) ?? 'HS256',
       expiresIn: '1h',
       ...(auth.issuer ? { issuer: auth.issuer } : {}),
       ...(auth.audience ? { audience: auth.audience } : {}),

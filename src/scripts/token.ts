@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/app.config.js';
+import type { HmacAlgorithm } from '../core/websocket/index.js';
 
 /**
  * `npm run token -- <userId> [--rooms a,b] [--ttl 1h]`: prints a token signed
@@ -26,7 +27,7 @@ try {
   const ttl = /^\d+$/.test(values.ttl) ? Number(values.ttl) : values.ttl;
   const token = new JwtService().sign(payload, {
     secret: auth.secret,
-    algorithm: auth.algorithms?.[0] ?? 'HS256',
+    algorithm: auth.algorithms?.find((alg): alg is HmacAlgorithm => alg.startsWith('HS')) ?? 'HS256',
     expiresIn: ttl as number,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
     ...(auth.audience ? { audience: auth.audience } : {}),

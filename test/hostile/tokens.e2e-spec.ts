@@ -26,6 +26,12 @@ function asym(payload: unknown, key: KeyObject, alg: 'RS256' | 'RS512' | 'PS256'
   return `${input}.${signWith(hash, Buffer.from(input), options).toString('base64url')}`;
 }
 
+/** EdDSA (RFC 8037), signed with node:crypto: jsonwebtoken cannot make one. */
+function eddsa(payload: unknown, key: KeyObject, header: Record<string, unknown> = {}): string {
+  const input = `${b64({ alg: 'EdDSA', typ: 'JWT', ...header })}.${b64(payload)}`;
+  return `${input}.${signWith(null, Buffer.from(input), key).toString('base64url')}`;
+}
+
 const unsigned = (alg: string, payload = claims()) => `${b64({ alg, typ: 'JWT' })}.${b64(payload)}.`;
 
 type Case = [name: string, how: { auth?: Record<string, unknown>; headers?: Record<string, string>; query?: Record<string, string> }, code: string];
@@ -34,10 +40,13 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const attackerRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const ed = generateKeyPairSync('ed25519');
+const attackerEd = generateKeyPairSync('ed25519');
+const edPem = ed.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 /**
- * A matrix of bad tokens against three configurations (HS256; HS256 with
- * issuer and audience; RS256 with a public key). None connects, and none
+ * A matrix of bad tokens against four configurations (HS256; HS256 with
+ * issuer and audience; RS256 with a public key; EdDSA with an Ed25519 key). None connects, and none
  * leaves a trace: no registry entry, no presence change seen by a
  * subscriber, no room joined.
  */
@@ -216,6 +225,42 @@ describe('token matrix: zero accepted, zero leaked', () => {
     it('admits a token signed by the right key (the matrix tests the server, not the tokens)', async () => {
       const online = a.watcher.next('presence:update');
       const client = await connectRaw(a.t.url, { token: asym(claims(), rsa.privateKey, 'RS256') });
+      expect(await online).toMatchObject({ userId: 'victim', status: 'online' });
+      client.terminate();
+      await client.closed;
+    });
+  });
+
+  describe('EdDSA with an Ed25519 JWT_PUBLIC_KEY', () => {
+    let a: Awaited<ReturnType<typeof arena>>;
+    beforeAll(async () => {
+      // JWT_ALGORITHMS left out: an Ed25519 key defaults to EdDSA.
+      a = await arena({ JWT_SECRET: undefined as never, JWT_PUBLIC_KEY: edPem }, eddsa(claims({ sub: 'watcher' }), ed.privateKey));
+    });
+
+    it.each<Case>([
+      ['HS256 signed with the public key PEM as the secret (key confusion)', { auth: { token: hs(claims(), edPem) } }, 'UNAUTHORIZED'],
+      ['EdDSA by another key', { auth: { token: eddsa(claims(), attackerEd.privateKey) } }, 'UNAUTHORIZED'],
+      ['EdDSA by another key, with that key embedded (jwk)', { auth: { token: eddsa(claims(), attackerEd.privateKey, { jwk: attackerEd.publicKey.export({ format: 'jwk' }) }) } }, 'UNAUTHORIZED'],
+      ['RS256 by an RSA key', { auth: { token: asym(claims(), rsa.privateKey, 'RS256') } }, 'UNAUTHORIZED'],
+      ['alg none', { auth: { token: unsigned('none') } }, 'UNAUTHORIZED'],
+      ['EdDSA with no signature', { auth: { token: unsigned('EdDSA') } }, 'UNAUTHORIZED'],
+      ['expired, by the right key', { auth: { token: eddsa(claims({ exp: now() - 60 }), ed.privateKey) } }, 'TOKEN_EXPIRED'],
+      ['not yet valid, by the right key', { auth: { token: eddsa(claims({ nbf: now() + 600 }), ed.privateKey) } }, 'UNAUTHORIZED'],
+      ['no sub, by the right key', { auth: { token: eddsa({ exp: now() + 3600 }, ed.privateKey) } }, 'UNAUTHORIZED'],
+      ['no exp, by the right key', { auth: { token: eddsa({ sub: 'victim' }, ed.privateKey) } }, 'UNAUTHORIZED'],
+      [
+        'the signature of another valid token spliced on',
+        { auth: { token: `${eddsa(claims(), ed.privateKey).split('.').slice(0, 2).join('.')}.${eddsa(claims({ sub: 'watcher' }), ed.privateKey).split('.')[2]}` } },
+        'UNAUTHORIZED',
+      ],
+    ])('refuses %s, leaving no trace', async (_name, how, code) => {
+      await expectRefusedWithoutTrace(a, how, code);
+    });
+
+    it('admits a token signed by the right key', async () => {
+      const online = a.watcher.next('presence:update');
+      const client = await connectRaw(a.t.url, { token: eddsa(claims(), ed.privateKey) });
       expect(await online).toMatchObject({ userId: 'victim', status: 'online' });
       client.terminate();
       await client.closed;

@@ -32,6 +32,7 @@ describe('public API', () => {
         'WsLoggingInterceptor',
         'defineContract',
         'errorBodySchema',
+        'isEdwardsKey',
         'messageValidationPipe',
         'parseModuleOptions',
         'sessionContract',

@@ -2,15 +2,17 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 /** Algorithms a token may be signed with. `none` is not among them, whatever the configuration says. */
-export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+/** The algorithms of an HMAC secret: the ones a token signed with `secret` can have. */
+export type HmacAlgorithm = Extract<JwtAlgorithm, `HS${string}`>;
 
 /** Options of `WebsocketModule.forRoot()` / `forRootAsync()`. */
 export interface WebsocketModuleOptions {
   auth: {
     /** HMAC secret for HS* tokens. One of `secret` and `publicKey` is required. */
     secret?: string;
-    /** PEM public key for RS*, PS* and ES* tokens. */
+    /** PEM public key for RS*, PS* and ES* tokens, or an Ed25519 / Ed448 key for EdDSA tokens. */
     publicKey?: string;
     /** Accepted signing algorithms. @default ['HS256'] */
     algorithms?: JwtAlgorithm[];
@@ -88,6 +90,16 @@ function isPublicKey(pem: string): boolean {
   }
 }
 
+/** Whether `pem` is an Ed25519 or Ed448 public key: the keys that verify EdDSA tokens, and nothing else. */
+export function isEdwardsKey(pem: string): boolean {
+  try {
+    const type = createPublicKey(pem).asymmetricKeyType;
+    return type === 'ed25519' || type === 'ed448';
+  } catch {
+    return false;
+  }
+}
+
 export const websocketOptionsSchema = z.object({
   auth: z
     .object({
@@ -105,6 +117,10 @@ export const websocketOptionsSchema = z.object({
     })
     .refine((auth) => auth.algorithms.every((alg) => alg.startsWith('HS') === Boolean(auth.secret)), {
       message: 'HS* algorithms go with a secret, the others with a public key',
+      path: ['algorithms'],
+    })
+    .refine((auth) => !auth.publicKey || auth.algorithms.every((alg) => (alg === 'EdDSA') === isEdwardsKey(auth.publicKey!)), {
+      message: 'EdDSA goes with an Ed25519 or Ed448 public key, and such a key with EdDSA only',
       path: ['algorithms'],
     }),
   path: z.string().regex(/^\/\S*$/).default('/socket.io'),

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign as signWith, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
 import { websocketOptionsSchema, type ResolvedWebsocketOptions } from '../../websocket.options.js';
@@ -60,6 +60,71 @@ describe('TokenVerifier', () => {
     it('refuses an HS256 token signed with the public key as its secret (algorithm confusion)', () => {
       const forged = jwt.sign({ sub: 'user-2', exp: inAnHour() }, publicPem, { algorithm: 'HS256' });
       expect(codeOf(() => tokens.verify(forged))).toBe('UNAUTHORIZED');
+    });
+  });
+
+  describe('with an Ed25519 key (EdDSA)', () => {
+    const ed = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519');
+    const edPem = ed.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const tokens = verifier({ publicKey: edPem, algorithms: ['EdDSA'], issuer: 'issuer-a', audience: 'realtime' });
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    /** An EdDSA JWT signed with node:crypto (jsonwebtoken cannot make one). */
+    const sign = (claims: unknown, key: KeyObject = ed.privateKey, header: Record<string, unknown> = {}) => {
+      const input = `${b64({ alg: 'EdDSA', typ: 'JWT', ...header })}.${b64(claims)}`;
+      return `${input}.${signWith(null, Buffer.from(input), key).toString('base64url')}`;
+    };
+    const now = () => Math.floor(Date.now() / 1000);
+    const good = (extra: Record<string, unknown> = {}) => ({ sub: 'user-3', exp: inAnHour(), iss: 'issuer-a', aud: 'realtime', ...extra });
+
+    it('admits a token signed with the private key and reads its user and expiry', () => {
+      const exp = inAnHour();
+      const user = tokens.verify(sign(good({ exp, rooms: ['a'] })));
+      expect(user).toMatchObject({ userId: 'user-3', expiresAt: exp * 1000, claims: { rooms: ['a'] } });
+    });
+
+    it('admits an audience list that holds ours, and times within the clock tolerance', () => {
+      expect(tokens.verify(sign(good({ aud: ['other', 'realtime'] }))).userId).toBe('user-3');
+      expect(tokens.verify(sign(good({ exp: now() - 2, nbf: now() + 2 }))).userId).toBe('user-3');
+    });
+
+    it('verifies Ed448 keys too', () => {
+      const ed448 = generateKeyPairSync('ed448');
+      const own = verifier({ publicKey: ed448.publicKey.export({ type: 'spki', format: 'pem' }).toString(), algorithms: ['EdDSA'] });
+      expect(own.verify(sign({ sub: 'user-4', exp: inAnHour() }, ed448.privateKey)).userId).toBe('user-4');
+      expect(codeOf(() => own.verify(sign({ sub: 'user-4', exp: inAnHour() })))).toBe('UNAUTHORIZED');
+    });
+
+    const valid = sign(good());
+    const [header, payload, signature] = valid.split('.') as [string, string, string];
+    it.each([
+      ['another key', () => sign(good(), other.privateKey), 'UNAUTHORIZED'],
+      ['a payload changed after signing', () => `${header}.${b64(good({ sub: 'admin' }))}.${signature}`, 'UNAUTHORIZED'],
+      ['another alg in the header', () => sign(good(), ed.privateKey, { alg: 'RS256' }), 'UNAUTHORIZED'],
+      ['alg none', () => `${b64({ alg: 'none' })}.${payload}.`, 'UNAUTHORIZED'],
+      ['a critical extension', () => sign(good(), ed.privateKey, { crit: ['b64'], b64: false }), 'UNAUTHORIZED'],
+      ['an HS256 token signed with the public key', () => jwt.sign(good(), edPem, { algorithm: 'HS256' }), 'UNAUTHORIZED'],
+      ['a fourth part', () => `${valid}.${signature}`, 'UNAUTHORIZED'],
+      ['characters outside base64url', () => `${header}.${payload}.${signature}+`, 'UNAUTHORIZED'],
+      ['a header that is not JSON', () => `${Buffer.from('{alg').toString('base64url')}.${payload}.${signature}`, 'UNAUTHORIZED'],
+      ['claims that are an array', () => sign([good()]), 'UNAUTHORIZED'],
+      ['an expiry past the clock tolerance', () => sign(good({ exp: now() - 60 })), 'TOKEN_EXPIRED'],
+      ['an expiry past the tolerance and another key', () => sign(good({ exp: now() - 60 }), other.privateKey), 'UNAUTHORIZED'],
+      ['an expiry that is not a number', () => sign(good({ exp: String(inAnHour()) })), 'UNAUTHORIZED'],
+      ['no expiry', () => sign(good({ exp: undefined })), 'UNAUTHORIZED'],
+      ['a not-before in the future', () => sign(good({ nbf: now() + 60 })), 'UNAUTHORIZED'],
+      ['another issuer', () => sign(good({ iss: 'issuer-b' })), 'UNAUTHORIZED'],
+      ['no audience', () => sign(good({ aud: undefined })), 'UNAUTHORIZED'],
+      ['an audience list without ours', () => sign(good({ aud: ['other'] })), 'UNAUTHORIZED'],
+      ['no subject', () => sign(good({ sub: undefined })), 'UNAUTHORIZED'],
+    ])('refuses a token with %s', (_case, token, code) => {
+      expect(codeOf(() => tokens.verify(token()))).toBe(code);
+    });
+
+    it('refuses, in the options, EdDSA with another key and an Ed25519 key with another algorithm', () => {
+      expect(() => websocketOptionsSchema.parse({ auth: { publicKey: publicPem, algorithms: ['EdDSA'] } })).toThrow('EdDSA goes with an Ed25519 or Ed448 public key');
+      expect(() => websocketOptionsSchema.parse({ auth: { publicKey: edPem, algorithms: ['EdDSA', 'ES256'] } })).toThrow('EdDSA goes with an Ed25519 or Ed448 public key');
+      expect(() => websocketOptionsSchema.parse({ auth: { secret: SECRET, algorithms: ['EdDSA'] } })).toThrow('HS* algorithms go with a secret');
     });
   });
 
