@@ -60,15 +60,7 @@ async function slices(sides, totalMs, first) {
     completed: c.completed,
     failed: c.failed,
   }));
-  return {
-    base: figures[0],
-    self: figures[1],
-    slices: Math.ceil(totalMs / SLICE_MS),
-    sliceMs: SLICE_MS,
-    generatorLoad: round3(w.generatorLoad),
-    foreignLoad: round3(w.foreignLoad),
-    coreBusy: w.coreBusy,
-  };
+  return pairOf(figures, w, totalMs, SLICE_MS);
 }
 
 /**
@@ -97,11 +89,16 @@ async function fixedSlices(sides, rate, totalMs, first) {
     latency: summary(latency[i]),
     histogram: encode(latency[i]),
   }));
+  return pairOf(figures, w, totalMs, FIXED_SLICE_MS);
+}
+
+/** A pair's result: bare Socket.IO's figures (`base`), the other variant's (`self`), and the window's. */
+function pairOf(figures, w, totalMs, sliceMs) {
   return {
     base: figures[0],
     self: figures[1],
-    slices: Math.ceil(totalMs / FIXED_SLICE_MS),
-    sliceMs: FIXED_SLICE_MS,
+    slices: Math.ceil(totalMs / sliceMs),
+    sliceMs,
     generatorLoad: round3(w.generatorLoad),
     foreignLoad: round3(w.foreignLoad),
     coreBusy: w.coreBusy,
