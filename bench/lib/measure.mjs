@@ -45,6 +45,11 @@ export function window(servers) {
           const dt = total - start.cores[i][1];
           return dt > 0 ? Math.round(((busy - start.cores[i][0]) / dt) * 1000) / 1000 : null;
         }),
+        /** Per core, the share of the window the hypervisor took from it (`steal`): the server core stalled meanwhile. */
+        stolen: end.cores.map(([, total, stolen], i) => {
+          const dt = total - start.cores[i][1];
+          return dt > 0 ? Math.round(((stolen - start.cores[i][2]) / dt) * 10000) / 10000 : null;
+        }),
         /** CPU used by processes other than the servers and this one, in cores (0.05 = 5 % of one core). */
         foreignLoad: Math.max(0, (end.machine - start.machine - ours) / ms),
       };

@@ -64,7 +64,11 @@ export function machineBusyMs() {
   return ((values[0] + values[1] + values[2]) * 1000) / CLOCK_TICKS;
 }
 
-/** Per core: [busy, total] ticks; busy counts interrupt time too, so a core's own network work shows. */
+/**
+ * Per core: [busy, total, stolen] ticks; busy counts interrupt time too, so a
+ * core's own network work shows. Stolen is the time the hypervisor ran
+ * something else while this virtual core wanted to run (`steal`, included in busy).
+ */
 export function coreTimes() {
   const cores = [];
   for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
@@ -72,7 +76,7 @@ export function coreTimes() {
     if (!match) continue;
     const values = match[2].trim().split(/\s+/).map(Number);
     const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
-    cores[Number(match[1])] = [total - values[3] - (values[4] ?? 0), total];
+    cores[Number(match[1])] = [total - values[3] - (values[4] ?? 0), total, values[7] ?? 0];
   }
   return cores;
 }

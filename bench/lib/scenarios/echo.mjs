@@ -105,6 +105,7 @@ async function fixedRate(clients, server, rate, durationMs) {
     generatorLoad: round3(w.generatorLoad),
     foreignLoad: round3(w.foreignLoad),
     coreBusy: w.coreBusy,
+    stolen: w.stolen,
     sent,
     answered,
     failed,
