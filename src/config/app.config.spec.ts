@@ -63,9 +63,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_SECRET: 's', JWT_PUBLIC_KEY: 'k' })).toThrow('JWT_SECRET and JWT_PUBLIC_KEY');
   });
 
-  it('defaults to what the public key verifies: EdDSA for an Ed25519 key, RS256 for the others', () => {
+  it('defaults to what the public key verifies: EdDSA, ES256/384/512 by curve, RS256 for RSA', () => {
     const pem = (type: 'ed25519' | 'rsa') =>
       (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const ec = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(loadConfig({ JWT_PUBLIC_KEY: ec('P-256') }).websocket.auth.algorithms).toEqual(['ES256']);
+    expect(loadConfig({ JWT_PUBLIC_KEY: ec('P-384') }).websocket.auth.algorithms).toEqual(['ES384']);
+    expect(loadConfig({ JWT_PUBLIC_KEY: ec('P-521') }).websocket.auth.algorithms).toEqual(['ES512']);
+    expect(loadConfig({ JWT_PUBLIC_KEY: ec('P-384'), JWT_ALGORITHMS: 'ES384,ES512' }).websocket.auth.algorithms).toEqual(['ES384', 'ES512']);
     const ed = pem('ed25519');
     expect(loadConfig({ JWT_PUBLIC_KEY: ed }).websocket.auth.algorithms).toEqual(['EdDSA']);
     // As a one-line variable, with \n for its line breaks.

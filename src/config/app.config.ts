@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isEdwardsKey, JWT_ALGORITHMS, type WebsocketModuleOptions } from '../core/websocket/index.js';
+import { defaultAlgorithmFor, JWT_ALGORITHMS, type WebsocketModuleOptions } from '../core/websocket/index.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
 export type AppLogLevel = (typeof LOG_LEVELS)[number];
@@ -87,12 +87,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const generatedSecret = !e.JWT_SECRET && !e.JWT_PUBLIC_KEY;
   const secret = e.JWT_SECRET ?? (generatedSecret ? randomBytes(32).toString('base64url') : undefined);
   const publicKey = e.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n');
-  // A public key's default is what it can verify: EdDSA for an Ed25519 or Ed448 key, RS256 otherwise.
-  const algorithms = e.JWT_ALGORITHMS ?? (publicKey ? [isEdwardsKey(publicKey) ? ('EdDSA' as const) : ('RS256' as const)] : ['HS256' as const]);
+  // A public key's default is the algorithm its type verifies (EdDSA, ES256/384/512 or RS256).
+  const keyAlgorithm = publicKey ? defaultAlgorithmFor(publicKey) : undefined;
+  const algorithms = e.JWT_ALGORITHMS ?? [publicKey ? (keyAlgorithm ?? 'RS256') : 'HS256'];
   const hmac = algorithms.every((alg) => alg.startsWith('HS'));
   if (secret && !hmac) fail('JWT_ALGORITHMS: a JWT_SECRET verifies HS256, HS384 or HS512 only');
   if (e.JWT_PUBLIC_KEY && algorithms.some((alg) => alg.startsWith('HS'))) fail('JWT_ALGORITHMS: a JWT_PUBLIC_KEY cannot verify HS* tokens');
-  if (publicKey && algorithms.some((alg) => !alg.startsWith('HS') && (alg === 'EdDSA') !== isEdwardsKey(publicKey))) {
+  if (keyAlgorithm && algorithms.some((alg) => !alg.startsWith('HS') && (alg === 'EdDSA') !== (keyAlgorithm === 'EdDSA'))) {
     fail('JWT_ALGORITHMS: EdDSA goes with an Ed25519 or Ed448 JWT_PUBLIC_KEY, and such a key with EdDSA only');
   }
   const devAuth = e.DEV_AUTH || generatedSecret;

@@ -1,6 +1,6 @@
 export { WebsocketModule } from './websocket.module.js';
 export { WEBSOCKET_OPTIONS } from './websocket.module-definition.js';
-export { isEdwardsKey, JWT_ALGORITHMS, type HmacAlgorithm, type JwtAlgorithm, type ResolvedWebsocketOptions, type WebsocketModuleOptions } from './websocket.options.js';
+export { defaultAlgorithmFor, JWT_ALGORITHMS, type HmacAlgorithm, type JwtAlgorithm, type ResolvedWebsocketOptions, type WebsocketModuleOptions } from './websocket.options.js';
 export { RealtimeHandler, OnMessage } from './api/decorators/realtime-handler.decorator.js';
 export { CurrentUser } from './api/decorators/current-user.decorator.js';
 export { RealtimeGateway } from './api/gateway/websocket.gateway.js';

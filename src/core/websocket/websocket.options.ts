@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 /** Algorithms a token may be signed with. `none` is not among them, whatever the configuration says. */
@@ -90,14 +90,30 @@ function isPublicKey(pem: string): boolean {
   }
 }
 
-/** Whether `pem` is an Ed25519 or Ed448 public key: the keys that verify EdDSA tokens, and nothing else. */
-export function isEdwardsKey(pem: string): boolean {
+/** EC curves (OpenSSL's names) and the algorithm that signs with each (RFC 7518). */
+const EC_ALGORITHMS: Readonly<Record<string, JwtAlgorithm>> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
+
+/**
+ * The algorithm a public key verifies when none is configured: EdDSA for an
+ * Ed25519 or Ed448 key, ES256, ES384 or ES512 for an EC key on P-256, P-384
+ * or P-521, RS256 for the rest. Undefined for a string that is not a public key.
+ */
+export function defaultAlgorithmFor(pem: string): JwtAlgorithm | undefined {
+  let key: KeyObject;
   try {
-    const type = createPublicKey(pem).asymmetricKeyType;
-    return type === 'ed25519' || type === 'ed448';
+    key = createPublicKey(pem);
   } catch {
-    return false;
+    return undefined;
   }
+  const type = key.asymmetricKeyType;
+  if (type === 'ed25519' || type === 'ed448') return 'EdDSA';
+  if (type === 'ec') return EC_ALGORITHMS[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'ES256';
+  return 'RS256';
+}
+
+/** Whether `pem` is an Ed25519 or Ed448 public key: the keys that verify EdDSA tokens, and nothing else. */
+function isEdwardsKey(pem: string): boolean {
+  return defaultAlgorithmFor(pem) === 'EdDSA';
 }
 
 export const websocketOptionsSchema = z.object({

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign as signWith, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { RealtimeException } from '../../domain/errors/realtime.exception.js';
-import { websocketOptionsSchema, type ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { defaultAlgorithmFor, websocketOptionsSchema, type ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { TokenVerifier } from './token-verifier.js';
 
 const SECRET = 'a secret of the right length for HS256, not a PEM';
@@ -126,6 +126,16 @@ describe('TokenVerifier', () => {
       expect(() => websocketOptionsSchema.parse({ auth: { publicKey: edPem, algorithms: ['EdDSA', 'ES256'] } })).toThrow('EdDSA goes with an Ed25519 or Ed448 public key');
       expect(() => websocketOptionsSchema.parse({ auth: { secret: SECRET, algorithms: ['EdDSA'] } })).toThrow('HS* algorithms go with a secret');
     });
+  });
+
+  it('verifies an EC key with the algorithm its curve signs with, by default', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const pem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(defaultAlgorithmFor(pem)).toBe('ES384');
+    const tokens = verifier({ publicKey: pem, algorithms: [defaultAlgorithmFor(pem)] });
+    const key = ec.privateKey.export({ type: 'pkcs8', format: 'pem' });
+    expect(tokens.verify(jwt.sign({ sub: 'user-5', exp: inAnHour() }, key, { algorithm: 'ES384' })).userId).toBe('user-5');
+    expect(defaultAlgorithmFor('not a key')).toBeUndefined();
   });
 
   it('refuses, in the options, a public key that is not one', () => {
