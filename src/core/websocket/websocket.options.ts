@@ -14,7 +14,7 @@ export interface WebsocketModuleOptions {
     secret?: string;
     /** PEM public key for RS*, PS* and ES* tokens, or an Ed25519 / Ed448 key for EdDSA tokens. */
     publicKey?: string;
-    /** Accepted signing algorithms. @default ['HS256'] */
+    /** Accepted signing algorithms. @default ['HS256'] with a secret; with a public key, the one its type verifies (`defaultAlgorithmFor`) */
     algorithms?: JwtAlgorithm[];
     /** Required `iss` when set. */
     issuer?: string;
@@ -121,13 +121,17 @@ export const websocketOptionsSchema = z.object({
     .object({
       secret: z.string().min(1).optional(),
       publicKey: z.string().min(1).refine(isPublicKey, 'must be a public key in PEM').optional(),
-      algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['HS256']),
+      algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).optional(),
       issuer: z.string().min(1).optional(),
       audience: z.string().min(1).optional(),
       clockToleranceSec: z.number().min(0).max(300).default(5),
       allowQueryToken: z.boolean().default(false),
       maxTokenBytes: positiveInt.default(8192),
     })
+    .transform(({ algorithms, ...auth }) => ({
+      ...auth,
+      algorithms: algorithms ?? [auth.publicKey ? (defaultAlgorithmFor(auth.publicKey) ?? 'RS256') : ('HS256' as JwtAlgorithm)],
+    }))
     .refine((auth) => Boolean(auth.secret) !== Boolean(auth.publicKey), {
       message: 'exactly one of secret and publicKey is required',
     })

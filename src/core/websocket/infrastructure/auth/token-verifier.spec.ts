@@ -132,10 +132,19 @@ describe('TokenVerifier', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     const pem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(defaultAlgorithmFor(pem)).toBe('ES384');
-    const tokens = verifier({ publicKey: pem, algorithms: [defaultAlgorithmFor(pem)] });
+    // No algorithms given: the options pick the key's own.
+    const tokens = verifier({ publicKey: pem });
     const key = ec.privateKey.export({ type: 'pkcs8', format: 'pem' });
     expect(tokens.verify(jwt.sign({ sub: 'user-5', exp: inAnHour() }, key, { algorithm: 'ES384' })).userId).toBe('user-5');
     expect(defaultAlgorithmFor('not a key')).toBeUndefined();
+  });
+
+  it('defaults, in the options, to HS256 with a secret and to the algorithm of a public key', () => {
+    expect(websocketOptionsSchema.parse({ auth: { secret: SECRET } }).auth.algorithms).toEqual(['HS256']);
+    expect(websocketOptionsSchema.parse({ auth: { publicKey: publicPem } }).auth.algorithms).toEqual(['RS256']);
+    const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(websocketOptionsSchema.parse({ auth: { publicKey: ed } }).auth.algorithms).toEqual(['EdDSA']);
+    expect(websocketOptionsSchema.parse({ auth: { publicKey: ed, algorithms: ['EdDSA'] } }).auth.algorithms).toEqual(['EdDSA']);
   });
 
   it('refuses, in the options, a public key that is not one', () => {
