@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SECRET, startApp, type TestApp } from './support/app.js';
+import { SECRET, signToken, startApp, type TestApp } from './support/app.js';
 import { request } from './support/events.js';
 
 describe('the app over HTTP', () => {
@@ -27,6 +27,15 @@ describe('the app over HTTP', () => {
     const { token } = (await response.json()) as { token: string };
     const client = await t.connect({ token });
     expect((await request(client, 'auth:refresh', { token })).ok).toBe(true);
+  });
+
+  it('takes the limit on body nesting from WS_MAX_BODY_DEPTH', async () => {
+    t = await startApp({ WS_MAX_BODY_DEPTH: '3' });
+    const client = await t.connect({ token: signToken('alice') });
+    const deep = await request(client, 'presence:subscribe', { userIds: ['bob'], x: { y: { z: {} } } });
+    expect(deep).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', details: [{ message: 'nested deeper than 3 levels' }] } });
+    // Three levels pass (the event's schema drops the unknown `x`); with the default of 32 so would four.
+    expect((await request(client, 'presence:subscribe', { userIds: ['bob'], x: { y: {} } })).ok).toBe(true);
   });
 
   it('refuses a bad dev token request with 400', async () => {

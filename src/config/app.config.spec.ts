@@ -81,6 +81,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_SECRET: 's', JWT_ALGORITHMS: 'EdDSA' })).toThrow('JWT_ALGORITHMS: a JWT_SECRET verifies HS256');
   });
 
+  it('reads the connection limits, with the module defaults when unset', () => {
+    expect(loadConfig({ JWT_SECRET: 's' }).websocket).toMatchObject({ maxBinaryAttachments: 0, maxBodyDepth: 32, maxOutgoingBufferBytes: 1048576, connectTimeoutMs: 10000 });
+    const set = loadConfig({ JWT_SECRET: 's', WS_MAX_BINARY_ATTACHMENTS: '4', WS_MAX_BODY_DEPTH: '8', WS_MAX_OUTGOING_BUFFER_BYTES: '65536', WS_CONNECT_TIMEOUT_MS: '3000' });
+    expect(set.websocket).toMatchObject({ maxBinaryAttachments: 4, maxBodyDepth: 8, maxOutgoingBufferBytes: 65536, connectTimeoutMs: 3000 });
+    expect(() => loadConfig({ JWT_SECRET: 's', WS_MAX_BODY_DEPTH: '0' })).toThrow('WS_MAX_BODY_DEPTH');
+    expect(() => loadConfig({ JWT_SECRET: 's', WS_MAX_BINARY_ATTACHMENTS: '1001' })).toThrow('WS_MAX_BINARY_ATTACHMENTS');
+    expect(() => loadConfig({ JWT_SECRET: 's', WS_MAX_OUTGOING_BUFFER_BYTES: '100' })).toThrow('WS_MAX_OUTGOING_BUFFER_BYTES');
+    expect(() => loadConfig({ JWT_SECRET: 's', WS_CONNECT_TIMEOUT_MS: 'soon' })).toThrow('WS_CONNECT_TIMEOUT_MS');
+  });
+
   it('reads comma lists', () => {
     const config = loadConfig({ JWT_SECRET: 's', WS_CORS_ORIGINS: 'https://a.example, https://b.example,', JWT_ALGORITHMS: 'HS256,HS512' });
     expect(config.websocket.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
