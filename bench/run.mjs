@@ -334,7 +334,7 @@ function headline(scenario, r) {
   if (r.error) return `error: ${r.error}`;
   const q = (x) => (x === undefined || x === null ? '—' : x);
   if (scenario === 'echo') {
-    return `${q(r.closed?.throughput)} msg/s, ${q(r.closed?.cpuPerMsgUs)} µs CPU/msg; at ${r.fixed?.rate}/s p50 ${q(r.fixed?.latency?.p50)} ms p99 ${q(r.fixed?.latency?.p99)} ms (stolen by the hypervisor: ${stolen(r.fixed?.stolen)})${r.closed?.failed || r.fixed?.failed ? `; ${r.closed.failed + r.fixed.failed} error replies` : ''} (gen ${Math.round((r.closed?.generatorLoad ?? 0) * 100)} %)`;
+    return `${q(r.closed?.throughput)} msg/s, ${q(r.closed?.cpuPerMsgUs)} µs CPU/msg; at ${r.fixed?.rate}/s p50 ${q(r.fixed?.latency?.p50)} ms p99 ${q(r.fixed?.latency?.p99)} ms (stolen by the hypervisor: ${stolen(r.fixed?.stolen)}; generator GC ${r.fixed?.generatorGc?.count} pauses, longest ${r.fixed?.generatorGc?.maxMs} ms)${r.closed?.failed || r.fixed?.failed ? `; ${r.closed.failed + r.fixed.failed} error replies` : ''} (gen ${Math.round((r.closed?.generatorLoad ?? 0) * 100)} %)`;
   }
   if (scenario === 'paired') {
     const side = (f) => `${f.throughput} msg/s, ${f.cpuPerMsgUs} µs CPU/msg`;

@@ -2,8 +2,20 @@
 // own CPU time, and how much CPU the rest of the machine used meanwhile (other
 // people's processes on a shared machine): a window with too much of that is
 // measured again.
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coreTimes, machineBusyMs } from './proc.mjs';
+
+/**
+ * The generator's own GC pauses, [start, duration] in ms: they hold up sends
+ * and replies alike, so they count as latency of whichever server is measured
+ * at the time. Each window reports those that began in it.
+ */
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.duration]);
+  if (gcPauses.length > 100_000) gcPauses.splice(0, 50_000);
+}).observe({ entryTypes: ['gc'] });
 
 export function window(servers) {
   const read = () => {
@@ -25,6 +37,7 @@ export function window(servers) {
       const end = read();
       const ms = end.at - start.at;
       const cpu = end.cpu.map((value, i) => value - start.cpu[i]);
+      const pauses = gcPauses.filter(([at]) => at >= start.at && at <= end.at).map(([, duration]) => duration);
       const gen = (end.gen.user + end.gen.system - start.gen.user - start.gen.system) / 1000;
       const ours = cpu.reduce((a, b) => a + b, 0) + gen;
       return {
@@ -50,6 +63,8 @@ export function window(servers) {
           const dt = total - start.cores[i][1];
           return dt > 0 ? Math.round(((stolen - start.cores[i][2]) / dt) * 10000) / 10000 : null;
         }),
+        /** The generator's GC pauses that began in the window: how many, their sum and the longest, in ms. */
+        generatorGc: { count: pauses.length, totalMs: round3(pauses.reduce((a, b) => a + b, 0)), maxMs: round3(Math.max(0, ...pauses)) },
         /** CPU used by processes other than the servers and this one, in cores (0.05 = 5 % of one core). */
         foreignLoad: Math.max(0, (end.machine - start.machine - ours) / ms),
       };

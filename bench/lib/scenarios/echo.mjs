@@ -106,6 +106,7 @@ async function fixedRate(clients, server, rate, durationMs) {
     foreignLoad: round3(w.foreignLoad),
     coreBusy: w.coreBusy,
     stolen: w.stolen,
+    generatorGc: w.generatorGc,
     sent,
     answered,
     failed,
