@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { defaultAlgorithmFor, JWT_ALGORITHMS, type WebsocketModuleOptions } from '../core/websocket/index.js';
+import { defaultAlgorithmFor, JWT_ALGORITHMS, type HmacAlgorithm, type WebsocketModuleOptions } from '../core/websocket/index.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
 export type AppLogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +57,11 @@ const envSchema = z.object({
   CHAT_HISTORY_PER_ROOM: int(1).default(1000),
 });
 
+/** The algorithm the app signs its own tokens with (dev tokens, `npm run token`): the first HMAC one configured. */
+export function signingAlgorithm(auth: WebsocketModuleOptions['auth']): HmacAlgorithm {
+  return auth.algorithms?.find((alg): alg is HmacAlgorithm => alg.startsWith('HS')) ?? 'HS256';
+}
+
 /** A bad environment, with every offending variable named. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -97,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const hmac = algorithms.every((alg) => alg.startsWith('HS'));
   if (secret && !hmac) fail('JWT_ALGORITHMS: a JWT_SECRET verifies HS256, HS384 or HS512 only');
   if (e.JWT_PUBLIC_KEY && algorithms.some((alg) => alg.startsWith('HS'))) fail('JWT_ALGORITHMS: a JWT_PUBLIC_KEY cannot verify HS* tokens');
-  if (keyAlgorithm && algorithms.some((alg) => !alg.startsWith('HS') && (alg === 'EdDSA') !== (keyAlgorithm === 'EdDSA'))) {
+  if (keyAlgorithm && algorithms.some((alg) => (alg === 'EdDSA') !== (keyAlgorithm === 'EdDSA'))) {
     fail('JWT_ALGORITHMS: EdDSA goes with an Ed25519 or Ed448 JWT_PUBLIC_KEY, and such a key with EdDSA only');
   }
   const devAuth = e.DEV_AUTH || generatedSecret;

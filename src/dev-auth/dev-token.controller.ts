@@ -2,8 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, StandardSchemaValidationPipe,
 import { JwtService } from '@nestjs/jwt';
 import { z } from 'zod';
 import { APP_CONFIG } from '../config/app-config.token.js';
-import type { AppConfig } from '../config/app.config.js';
-import type { HmacAlgorithm } from '../core/websocket/index.js';
+import { signingAlgorithm, type AppConfig } from '../config/app.config.js';
 
 const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -28,7 +27,7 @@ export class DevTokenController {
     if (body.rooms) payload.rooms = body.rooms;
     const token = this.jwt.sign(payload, {
       secret: auth.secret,
-      algorithm: auth.algorithms?.find((alg): alg is HmacAlgorithm => alg.startsWith('HS')) ?? 'HS256',
+      algorithm: signingAlgorithm(auth),
       expiresIn: '1h',
       ...(auth.issuer ? { issuer: auth.issuer } : {}),
       ...(auth.audience ? { audience: auth.audience } : {}),

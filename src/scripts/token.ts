@@ -1,7 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/app.config.js';
-import type { HmacAlgorithm } from '../core/websocket/index.js';
+import { ConfigError, loadConfig, signingAlgorithm } from '../config/app.config.js';
 
 /**
  * `npm run token -- <userId> [--rooms a,b] [--ttl 1h]`: prints a token signed
@@ -27,7 +26,7 @@ try {
   const ttl = /^\d+$/.test(values.ttl) ? Number(values.ttl) : values.ttl;
   const token = new JwtService().sign(payload, {
     secret: auth.secret,
-    algorithm: auth.algorithms?.find((alg): alg is HmacAlgorithm => alg.startsWith('HS')) ?? 'HS256',
+    algorithm: signingAlgorithm(auth),
     expiresIn: ttl as number,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
     ...(auth.audience ? { audience: auth.audience } : {}),

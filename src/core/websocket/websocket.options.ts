@@ -82,12 +82,7 @@ export interface WebsocketModuleOptions {
 const positiveInt = z.number().int().positive();
 
 function isPublicKey(pem: string): boolean {
-  try {
-    createPublicKey(pem);
-    return true;
-  } catch {
-    return false;
-  }
+  return defaultAlgorithmFor(pem) !== undefined;
 }
 
 /** EC curves (OpenSSL's names) and the algorithm that signs with each (RFC 7518). */
@@ -109,11 +104,6 @@ export function defaultAlgorithmFor(pem: string): JwtAlgorithm | undefined {
   if (type === 'ed25519' || type === 'ed448') return 'EdDSA';
   if (type === 'ec') return EC_ALGORITHMS[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'ES256';
   return 'RS256';
-}
-
-/** Whether `pem` is an Ed25519 or Ed448 public key: the keys that verify EdDSA tokens, and nothing else. */
-function isEdwardsKey(pem: string): boolean {
-  return defaultAlgorithmFor(pem) === 'EdDSA';
 }
 
 export const websocketOptionsSchema = z.object({
@@ -139,10 +129,17 @@ export const websocketOptionsSchema = z.object({
       message: 'HS* algorithms go with a secret, the others with a public key',
       path: ['algorithms'],
     })
-    .refine((auth) => !auth.publicKey || auth.algorithms.every((alg) => (alg === 'EdDSA') === isEdwardsKey(auth.publicKey!)), {
-      message: 'EdDSA goes with an Ed25519 or Ed448 public key, and such a key with EdDSA only',
-      path: ['algorithms'],
-    }),
+    .refine(
+      (auth) => {
+        if (!auth.publicKey) return true;
+        const edwards = defaultAlgorithmFor(auth.publicKey) === 'EdDSA';
+        return auth.algorithms.every((alg) => (alg === 'EdDSA') === edwards);
+      },
+      {
+        message: 'EdDSA goes with an Ed25519 or Ed448 public key, and such a key with EdDSA only',
+        path: ['algorithms'],
+      },
+    ),
   path: z.string().regex(/^\/\S*$/).default('/socket.io'),
   corsOrigins: z.array(z.string().min(1)).default([]),
   maxPayloadBytes: positiveInt.default(65536),
