@@ -54,15 +54,9 @@ export function window(servers) {
          * time included: a server core below ~0.95 in a closed loop means the
          * server was not the bottleneck.
          */
-        coreBusy: end.cores.map(([busy, total], i) => {
-          const dt = total - start.cores[i][1];
-          return dt > 0 ? Math.round(((busy - start.cores[i][0]) / dt) * 1000) / 1000 : null;
-        }),
+        coreBusy: coreShares(start.cores, end.cores, 0, 1000),
         /** Per core, the share of the window the hypervisor took from it (`steal`): the server core stalled meanwhile. */
-        stolen: end.cores.map(([, total, stolen], i) => {
-          const dt = total - start.cores[i][1];
-          return dt > 0 ? Math.round(((stolen - start.cores[i][2]) / dt) * 10000) / 10000 : null;
-        }),
+        stolen: coreShares(start.cores, end.cores, 2, 10000),
         /** The generator's GC pauses that began in the window: how many, their sum and the longest, in ms. */
         generatorGc: { count: pauses.length, totalMs: round3(pauses.reduce((a, b) => a + b, 0)), maxMs: round3(Math.max(0, ...pauses)) },
         /** CPU used by processes other than the servers and this one, in cores (0.05 = 5 % of one core). */
@@ -70,6 +64,14 @@ export function window(servers) {
       };
     },
   };
+}
+
+/** Per core, how much field `field` of `coreTimes()` grew as a share of all its ticks, rounded to 1/`scale`. */
+function coreShares(before, after, field, scale) {
+  return after.map((core, i) => {
+    const dt = core[1] - before[i][1];
+    return dt > 0 ? Math.round(((core[field] - before[i][field]) / dt) * scale) / scale : null;
+  });
 }
 
 /** Waits until `done()` is true, polling every `everyMs`; false on timeout. */
