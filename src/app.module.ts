@@ -23,7 +23,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         TerminusModule,
         WebsocketModule.forRoot(config.websocket),
-        ChatModule.forRoot({ historyPerRoom: config.chat.historyPerRoom }),
+        ChatModule.forRoot(config.chat),
         PresenceModule.forRoot({ offlineGraceMs: config.presence.offlineGraceMs }),
         NotificationsModule,
       ],

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SECRET, signToken, startApp, type TestApp } from './support/app.js';
 import { request } from './support/events.js';
+import { startRedis, type TestRedis } from './support/redis-server.js';
 
 describe('the app over HTTP', () => {
   let t: TestApp;
@@ -38,6 +39,16 @@ describe('the app over HTTP', () => {
     expect((await request(client, 'presence:subscribe', { userIds: ['bob'], x: { y: {} } })).ok).toBe(true);
   });
 
+  it('refuses tokens longer than JWT_MAX_TOKEN_BYTES at the handshake and in auth:refresh', async () => {
+    t = await startApp({ JWT_MAX_TOKEN_BYTES: '512' });
+    const long = signToken('alice', { pad: 'x'.repeat(400) });
+    expect(long.length).toBeGreaterThan(512);
+    expect((await t.refuse({ token: long })).data).toEqual({ code: 'UNAUTHORIZED', message: 'The token is too large' });
+    const client = await t.connect({ token: signToken('alice') });
+    expect(await request(client, 'auth:refresh', { token: long })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect((await request(client, 'auth:refresh', { token: signToken('alice') })).ok).toBe(true);
+  });
+
   it('refuses a bad dev token request with 400', async () => {
     t = await startApp({ DEV_AUTH: 'true' });
     const response = await fetch(`${t.url}/auth/dev-token`, {
@@ -52,6 +63,39 @@ describe('the app over HTTP', () => {
     t = await startApp();
     const response = await fetch(`${t.url}/auth/dev-token`, { method: 'POST' });
     expect(response.status).toBe(404);
+  });
+});
+
+describe('the app with Redis', () => {
+  let redis: TestRedis;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(() => t?.close());
+  afterAll(() => redis?.stop());
+
+  const sendTo = async (roomId: string): Promise<void> => {
+    const client = await t.connect({ token: signToken('alice', { rooms: [roomId] }) });
+    expect((await request(client, 'chat:join', { roomId })).ok).toBe(true);
+    expect((await request(client, 'chat:send', { roomId, text: 'hello' })).ok).toBe(true);
+    expect((await request(client, 'chat:history', { roomId })).data.messages).toHaveLength(1);
+  };
+
+  it('forgets a room nobody wrote to for CHAT_HISTORY_IDLE_TTL_MS', async () => {
+    t = await startApp({ REDIS_URL: redis.url, CHAT_HISTORY_IDLE_TTL_MS: '500' });
+    await sendTo('idle');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const client = await t.connect({ token: signToken('bob', { rooms: ['idle'] }) });
+    expect((await request(client, 'chat:history', { roomId: 'idle' })).data).toEqual({ messages: [], hasMore: false });
+  });
+
+  it('keeps the history of a room without CHAT_HISTORY_IDLE_TTL_MS', async () => {
+    t = await startApp({ REDIS_URL: redis.url });
+    await sendTo('kept');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const client = await t.connect({ token: signToken('bob', { rooms: ['kept'] }) });
+    expect((await request(client, 'chat:history', { roomId: 'kept' })).data.messages).toHaveLength(1);
   });
 });
 

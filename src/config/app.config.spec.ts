@@ -91,6 +91,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_SECRET: 's', WS_CONNECT_TIMEOUT_MS: 'soon' })).toThrow('WS_CONNECT_TIMEOUT_MS');
   });
 
+  it('reads the token size limit and the chat history expiry, with the module defaults when unset', () => {
+    const unset = loadConfig({ JWT_SECRET: 's' });
+    expect(unset.websocket.auth.maxTokenBytes).toBe(8192);
+    expect(unset.chat).toEqual({ historyPerRoom: 1000, historyIdleTtlMs: 0 });
+    const set = loadConfig({ JWT_SECRET: 's', JWT_MAX_TOKEN_BYTES: '2048', CHAT_HISTORY_IDLE_TTL_MS: '86400000' });
+    expect(set.websocket.auth.maxTokenBytes).toBe(2048);
+    expect(set.chat.historyIdleTtlMs).toBe(86400000);
+    // auth:refresh takes tokens of at most 16384 characters, so a larger limit could never apply there.
+    expect(() => loadConfig({ JWT_SECRET: 's', JWT_MAX_TOKEN_BYTES: '16385' })).toThrow('JWT_MAX_TOKEN_BYTES');
+    expect(() => loadConfig({ JWT_SECRET: 's', JWT_MAX_TOKEN_BYTES: '100' })).toThrow('JWT_MAX_TOKEN_BYTES');
+    expect(() => loadConfig({ JWT_SECRET: 's', CHAT_HISTORY_IDLE_TTL_MS: '-1' })).toThrow('CHAT_HISTORY_IDLE_TTL_MS');
+  });
+
   it('reads comma lists', () => {
     const config = loadConfig({ JWT_SECRET: 's', WS_CORS_ORIGINS: 'https://a.example, https://b.example,', JWT_ALGORITHMS: 'HS256,HS512' });
     expect(config.websocket.corsOrigins).toEqual(['https://a.example', 'https://b.example']);

@@ -16,7 +16,7 @@ export interface AppConfig {
   redisUrl?: string;
   shutdownGraceMs: number;
   presence: { offlineGraceMs: number; heartbeatMs: number };
-  chat: { historyPerRoom: number };
+  chat: { historyPerRoom: number; historyIdleTtlMs: number };
   websocket: WebsocketModuleOptions;
 }
 
@@ -34,6 +34,8 @@ const envSchema = z.object({
   JWT_ISSUER: optional,
   JWT_AUDIENCE: optional,
   JWT_CLOCK_TOLERANCE_S: int(0, 300).default(5),
+  // At most the 16384 characters `auth:refresh` accepts for a token.
+  JWT_MAX_TOKEN_BYTES: int(256, 16384).default(8192),
   WS_ALLOW_QUERY_TOKEN: flag.default(false),
   WS_PATH: z.string().regex(/^\/\S*$/, 'must be a path starting with /').default('/socket.io'),
   WS_CORS_ORIGINS: list.default([]),
@@ -55,6 +57,7 @@ const envSchema = z.object({
   PRESENCE_OFFLINE_GRACE_MS: int(0).default(5000),
   PRESENCE_HEARTBEAT_MS: int(100).default(5000),
   CHAT_HISTORY_PER_ROOM: int(1).default(1000),
+  CHAT_HISTORY_IDLE_TTL_MS: int(0).default(0),
 });
 
 /** The algorithm the app signs its own tokens with (dev tokens, `npm run token`): the first HMAC one configured. */
@@ -117,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.WS_SHUTDOWN_GRACE_MS,
     presence: { offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS, heartbeatMs: e.PRESENCE_HEARTBEAT_MS },
-    chat: { historyPerRoom: e.CHAT_HISTORY_PER_ROOM },
+    chat: { historyPerRoom: e.CHAT_HISTORY_PER_ROOM, historyIdleTtlMs: e.CHAT_HISTORY_IDLE_TTL_MS },
     websocket: {
       auth: {
         secret,
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         issuer: e.JWT_ISSUER,
         audience: e.JWT_AUDIENCE,
         clockToleranceSec: e.JWT_CLOCK_TOLERANCE_S,
+        maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
         allowQueryToken: e.WS_ALLOW_QUERY_TOKEN,
       },
       path: e.WS_PATH,
