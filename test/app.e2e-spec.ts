@@ -49,6 +49,15 @@ describe('the app over HTTP', () => {
     expect((await request(client, 'auth:refresh', { token: signToken('alice') })).ok).toBe(true);
   });
 
+  it('takes the per-socket caps on chat rooms and watched users from the environment', async () => {
+    t = await startApp({ CHAT_MAX_ROOMS_PER_SOCKET: '1', PRESENCE_MAX_WATCHED_PER_SOCKET: '2' });
+    const client = await t.connect({ token: signToken('alice', { rooms: ['a', 'b'] }) });
+    expect((await request(client, 'chat:join', { roomId: 'a' })).ok).toBe(true);
+    expect(await request(client, 'chat:join', { roomId: 'b' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect((await request(client, 'presence:subscribe', { userIds: ['bob', 'carol'] })).ok).toBe(true);
+    expect(await request(client, 'presence:subscribe', { userIds: ['dave'] })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
   it('refuses a bad dev token request with 400', async () => {
     t = await startApp({ DEV_AUTH: 'true' });
     const response = await fetch(`${t.url}/auth/dev-token`, {

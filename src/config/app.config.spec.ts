@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from './app.config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ENV_VARIABLES, loadConfig } from './app.config.js';
 
 describe('loadConfig', () => {
   it('applies the protocol defaults', () => {
@@ -14,7 +15,7 @@ describe('loadConfig', () => {
       rateLimit: { perSecond: 50, burst: 100 },
       maxConnectionsPerUser: 20,
     });
-    expect(config.presence).toEqual({ offlineGraceMs: 5000, heartbeatMs: 5000 });
+    expect(config.presence).toEqual({ offlineGraceMs: 5000, heartbeatMs: 5000, maxWatchedPerSocket: 1000 });
     expect(config.shutdownGraceMs).toBe(10000);
   });
 
@@ -94,7 +95,7 @@ describe('loadConfig', () => {
   it('reads the token size limit and the chat history expiry, with the module defaults when unset', () => {
     const unset = loadConfig({ JWT_SECRET: 's' });
     expect(unset.websocket.auth.maxTokenBytes).toBe(8192);
-    expect(unset.chat).toEqual({ historyPerRoom: 1000, historyIdleTtlMs: 0 });
+    expect(unset.chat).toEqual({ historyPerRoom: 1000, historyIdleTtlMs: 0, maxRoomsPerSocket: 100 });
     const set = loadConfig({ JWT_SECRET: 's', JWT_MAX_TOKEN_BYTES: '2048', CHAT_HISTORY_IDLE_TTL_MS: '86400000' });
     expect(set.websocket.auth.maxTokenBytes).toBe(2048);
     expect(set.chat.historyIdleTtlMs).toBe(86400000);
@@ -104,9 +105,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_SECRET: 's', CHAT_HISTORY_IDLE_TTL_MS: '-1' })).toThrow('CHAT_HISTORY_IDLE_TTL_MS');
   });
 
+  it('reads the per-socket caps on chat rooms and watched users', () => {
+    const set = loadConfig({ JWT_SECRET: 's', CHAT_MAX_ROOMS_PER_SOCKET: '5', PRESENCE_MAX_WATCHED_PER_SOCKET: '50' });
+    expect(set.chat.maxRoomsPerSocket).toBe(5);
+    expect(set.presence.maxWatchedPerSocket).toBe(50);
+    expect(() => loadConfig({ JWT_SECRET: 's', CHAT_MAX_ROOMS_PER_SOCKET: '0' })).toThrow('CHAT_MAX_ROOMS_PER_SOCKET');
+    expect(() => loadConfig({ JWT_SECRET: 's', PRESENCE_MAX_WATCHED_PER_SOCKET: 'many' })).toThrow('PRESENCE_MAX_WATCHED_PER_SOCKET');
+  });
+
   it('reads comma lists', () => {
     const config = loadConfig({ JWT_SECRET: 's', WS_CORS_ORIGINS: 'https://a.example, https://b.example,', JWT_ALGORITHMS: 'HS256,HS512' });
     expect(config.websocket.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.websocket.auth.algorithms).toEqual(['HS256', 'HS512']);
+  });
+
+  it('has every variable it reads in the README and .env.example', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = readFileSync('.env.example', 'utf8');
+    expect(ENV_VARIABLES.length).toBeGreaterThan(30);
+    expect(ENV_VARIABLES.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+    expect(ENV_VARIABLES.filter((name) => !new RegExp(`^${name}=`, 'm').test(example))).toEqual([]);
   });
 });

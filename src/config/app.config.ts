@@ -15,8 +15,8 @@ export interface AppConfig {
   logLevel: AppLogLevel;
   redisUrl?: string;
   shutdownGraceMs: number;
-  presence: { offlineGraceMs: number; heartbeatMs: number };
-  chat: { historyPerRoom: number; historyIdleTtlMs: number };
+  presence: { offlineGraceMs: number; heartbeatMs: number; maxWatchedPerSocket: number };
+  chat: { historyPerRoom: number; historyIdleTtlMs: number; maxRoomsPerSocket: number };
   websocket: WebsocketModuleOptions;
 }
 
@@ -56,9 +56,14 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
   PRESENCE_OFFLINE_GRACE_MS: int(0).default(5000),
   PRESENCE_HEARTBEAT_MS: int(100).default(5000),
+  PRESENCE_MAX_WATCHED_PER_SOCKET: int(1).default(1000),
   CHAT_HISTORY_PER_ROOM: int(1).default(1000),
   CHAT_HISTORY_IDLE_TTL_MS: int(0).default(0),
+  CHAT_MAX_ROOMS_PER_SOCKET: int(1).default(100),
 });
+
+/** Every environment variable the app reads. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape);
 
 /** The algorithm the app signs its own tokens with (dev tokens, `npm run token`): the first HMAC one configured. */
 export function signingAlgorithm(auth: WebsocketModuleOptions['auth']): HmacAlgorithm {
@@ -119,8 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.WS_SHUTDOWN_GRACE_MS,
-    presence: { offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS, heartbeatMs: e.PRESENCE_HEARTBEAT_MS },
-    chat: { historyPerRoom: e.CHAT_HISTORY_PER_ROOM, historyIdleTtlMs: e.CHAT_HISTORY_IDLE_TTL_MS },
+    presence: { offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS, heartbeatMs: e.PRESENCE_HEARTBEAT_MS, maxWatchedPerSocket: e.PRESENCE_MAX_WATCHED_PER_SOCKET },
+    chat: { historyPerRoom: e.CHAT_HISTORY_PER_ROOM, historyIdleTtlMs: e.CHAT_HISTORY_IDLE_TTL_MS, maxRoomsPerSocket: e.CHAT_MAX_ROOMS_PER_SOCKET },
     websocket: {
       auth: {
         secret,
