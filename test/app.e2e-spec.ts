@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SECRET, signToken, startApp, type TestApp } from './support/app.js';
+import { SECRET, startApp, type TestApp } from './support/app.js';
 import { request } from './support/events.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 
@@ -32,7 +32,7 @@ describe('the app over HTTP', () => {
 
   it('takes the limit on body nesting from WS_MAX_BODY_DEPTH', async () => {
     t = await startApp({ WS_MAX_BODY_DEPTH: '3' });
-    const client = await t.connect({ token: signToken('alice') });
+    const client = await t.connect('alice');
     const deep = await request(client, 'presence:subscribe', { userIds: ['bob'], x: { y: { z: {} } } });
     expect(deep).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', details: [{ message: 'nested deeper than 3 levels' }] } });
     // Three levels pass (the event's schema drops the unknown `x`); with the default of 32 so would four.
@@ -41,17 +41,17 @@ describe('the app over HTTP', () => {
 
   it('refuses tokens longer than JWT_MAX_TOKEN_BYTES at the handshake and in auth:refresh', async () => {
     t = await startApp({ JWT_MAX_TOKEN_BYTES: '512' });
-    const long = signToken('alice', { pad: 'x'.repeat(400) });
+    const long = t.token('alice', { pad: 'x'.repeat(400) });
     expect(long.length).toBeGreaterThan(512);
     expect((await t.refuse({ token: long })).data).toEqual({ code: 'UNAUTHORIZED', message: 'The token is too large' });
-    const client = await t.connect({ token: signToken('alice') });
+    const client = await t.connect('alice');
     expect(await request(client, 'auth:refresh', { token: long })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    expect((await request(client, 'auth:refresh', { token: signToken('alice') })).ok).toBe(true);
+    expect((await request(client, 'auth:refresh', { token: t.token('alice') })).ok).toBe(true);
   });
 
   it('takes the per-socket caps on chat rooms and watched users from the environment', async () => {
     t = await startApp({ CHAT_MAX_ROOMS_PER_SOCKET: '1', PRESENCE_MAX_WATCHED_PER_SOCKET: '2' });
-    const client = await t.connect({ token: signToken('alice', { rooms: ['a', 'b'] }) });
+    const client = await t.connect('alice', { claims: { rooms: ['a', 'b'] } });
     expect((await request(client, 'chat:join', { roomId: 'a' })).ok).toBe(true);
     expect(await request(client, 'chat:join', { roomId: 'b' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect((await request(client, 'presence:subscribe', { userIds: ['bob', 'carol'] })).ok).toBe(true);
@@ -85,7 +85,7 @@ describe('the app with Redis', () => {
   afterAll(() => redis?.stop());
 
   const sendTo = async (roomId: string): Promise<void> => {
-    const client = await t.connect({ token: signToken('alice', { rooms: [roomId] }) });
+    const client = await t.connect('alice', { claims: { rooms: [roomId] } });
     expect((await request(client, 'chat:join', { roomId })).ok).toBe(true);
     expect((await request(client, 'chat:send', { roomId, text: 'hello' })).ok).toBe(true);
     expect((await request(client, 'chat:history', { roomId })).data.messages).toHaveLength(1);
@@ -95,7 +95,7 @@ describe('the app with Redis', () => {
     t = await startApp({ REDIS_URL: redis.url, CHAT_HISTORY_IDLE_TTL_MS: '500' });
     await sendTo('idle');
     await new Promise((resolve) => setTimeout(resolve, 800));
-    const client = await t.connect({ token: signToken('bob', { rooms: ['idle'] }) });
+    const client = await t.connect('bob', { claims: { rooms: ['idle'] } });
     expect((await request(client, 'chat:history', { roomId: 'idle' })).data).toEqual({ messages: [], hasMore: false });
   });
 
@@ -103,7 +103,7 @@ describe('the app with Redis', () => {
     t = await startApp({ REDIS_URL: redis.url });
     await sendTo('kept');
     await new Promise((resolve) => setTimeout(resolve, 800));
-    const client = await t.connect({ token: signToken('bob', { rooms: ['kept'] }) });
+    const client = await t.connect('bob', { claims: { rooms: ['kept'] } });
     expect((await request(client, 'chat:history', { roomId: 'kept' })).data.messages).toHaveLength(1);
   });
 });
