@@ -35,3 +35,17 @@ export const VARIANTS = [
 ];
 
 export const BASELINE = 'socketio';
+
+/**
+ * Node flags for every server of the load scenarios (all but memory): V8's
+ * young generation at the size a server under load keeps. V8 starts a process
+ * with 1 MB semi-spaces and doubles them as objects survive scavenges, up to
+ * 16 MB (its default maximum on 64-bit), and does not shrink them while the
+ * process keeps allocating. A Nest app's boot takes it there; bare Socket.IO
+ * gets there after about a minute of the echo loop. Measured fresh, bare
+ * Socket.IO would scavenge twice as often for half as long as it does once it
+ * has run for a while, which at a fixed rate shows in the p99 (see "How the
+ * harness works" in docs/benchmarks.md). The memory scenario measures a server
+ * from rest, with V8's defaults.
+ */
+export const LOAD_NODE_ARGS = ['--min-semi-space-size=16'];
