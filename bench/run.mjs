@@ -24,7 +24,7 @@ import { runHandshake } from './lib/scenarios/handshake.mjs';
 import { runMemory } from './lib/scenarios/memory.mjs';
 import { runPaired } from './lib/scenarios/paired.mjs';
 import { smoke } from './lib/smoke.mjs';
-import { APP_RATE_LIMIT, BASELINE, LOAD_NODE_ARGS, VARIANTS } from './lib/variants.mjs';
+import { APP_RATE_LIMIT, BASELINE, VARIANTS } from './lib/variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -155,15 +155,17 @@ async function main() {
     }
     return record;
   };
-  const start = (variant, env = {}, nodeArgs = LOAD_NODE_ARGS) => startServer({ name: variant.id, script: variant.script, env: { ...variant.env, ...env }, cpu: serverCpu, nodeArgs });
+  // `load`: the server is for a load scenario, and starts with its variant's `loadNodeArgs` (see variants.mjs).
+  const start = (variant, env = {}, { load = true } = {}) =>
+    startServer({ name: variant.id, script: variant.script, env: { ...variant.env, ...env }, cpu: serverCpu, nodeArgs: load ? (variant.loadNodeArgs ?? []) : [] });
   // Quick mode starts one server per variant up front, all at once, keeps each for the smoke check, echo,
   // handshake and fan-out, and stops them at the end; a full run starts a fresh server every time. The
   // memory scenario always gets a fresh server: one that sat idle for seconds has handed pages back to
   // the system, and regrowing them would count against its connections (about 2x at 1,000). The
   // two-node run starts its own.
   const shared = new Map();
-  const acquire = async (variant, { fresh = false, nodeArgs } = {}) => {
-    if (fresh || !shared.has(variant.id)) return { server: await start(variant, {}, nodeArgs), release: (server) => server.stop() };
+  const acquire = async (variant, { fresh = false, load = true } = {}) => {
+    if (fresh || !shared.has(variant.id)) return { server: await start(variant, {}, { load }), release: (server) => server.stop() };
     return { server: shared.get(variant.id), release: async () => {} };
   };
 
@@ -255,7 +257,7 @@ async function main() {
     }
     // The memory scenario measures a server from rest: always a fresh one, with V8's defaults.
     const memory = scenario === 'memory';
-    const { server, release } = await acquire(variant, { fresh: memory, nodeArgs: memory ? [] : undefined });
+    const { server, release } = await acquire(variant, { fresh: memory, load: !memory });
     try {
       await quiet();
       const context = { server, servers: [server], variant, options, quiet, round };
@@ -377,7 +379,7 @@ function machine(options, flags, custom, pin) {
     commit: git(['rev-parse', '--short', 'HEAD']),
     srcModified: (git(['status', '--porcelain', '--', 'src']) ?? '').length > 0,
     pinning: pin ? { servers: 'core 0 (taskset -c 0)', generator: 'core 1 (taskset -c 1)' } : 'none',
-    serverNodeArgs: { load: LOAD_NODE_ARGS, memory: [] },
+    serverNodeArgs: Object.fromEntries(VARIANTS.filter((v) => v.loadNodeArgs).map((v) => [v.id, v.loadNodeArgs])),
     appSettings: { LOG_LEVEL: 'log', NODE_ENV: 'production', WS_RATE_LIMIT_PER_SEC: APP_RATE_LIMIT, WS_RATE_LIMIT_BURST: APP_RATE_LIMIT },
   };
 }
@@ -387,7 +389,7 @@ function markdownReport(meta, ratios, values, targets, smokeResults) {
     `Run of ${meta.date} (${meta.mode}), \`${meta.command}\`, ${meta.durationS} s.`,
     `Machine: ${meta.cpuModel}, ${meta.cores} cores, ${meta.memoryGiB} GiB, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.srcModified ? ' with uncommitted changes in src/' : ''}.`,
     `Servers pinned: ${typeof meta.pinning === 'string' ? meta.pinning : `${meta.pinning.servers}, generator ${meta.pinning.generator}`}.`,
-    `Servers of the load scenarios started with \`${LOAD_NODE_ARGS.join(' ')}\` (V8's young generation at the size a server under load keeps); the memory scenario's with V8's defaults.`,
+    `Node flags of the load scenarios' servers (V8's young generation at the size a server under load keeps; the Nest variants' boots take it there): ${Object.entries(meta.serverNodeArgs ?? {}).map(([id, args]) => `${id} \`${args.join(' ')}\``).join(', ') || 'none'}; the memory scenario's servers run with V8's defaults.`,
     `${meta.repeatedMeasurements ?? 0} measurements were repeated because other processes used the CPU meanwhile; ${meta.noisyMeasurements ?? 0} stayed noisy.`,
     '',
     '| target | figure | measured | verdict |',
