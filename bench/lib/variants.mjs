@@ -24,7 +24,7 @@ const common = { JWT_SECRET: SECRET, NODE_ENV: 'production', PORT: '0' };
  * would scavenge twice as often for half as long as it does once it has run
  * for a while, which at a fixed rate shows in the p99. The Nest variants do
  * not get the flag: they are there already, and with it V8 kept about 2 MB of
- * the plain Nest gateway's garbage alive through every scavenge (see "How the
+ * the plain Nest gateway's objects alive through every scavenge (see "How the
  * harness works" in docs/benchmarks.md).
  */
 export const GROWN_YOUNG_GENERATION = ['--min-semi-space-size=16'];
