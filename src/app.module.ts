@@ -24,7 +24,7 @@ export class AppModule {
         TerminusModule,
         WebsocketModule.forRoot(config.websocket),
         ChatModule.forRoot(config.chat),
-        PresenceModule.forRoot({ offlineGraceMs: config.presence.offlineGraceMs, maxWatchedPerSocket: config.presence.maxWatchedPerSocket }),
+        PresenceModule.forRoot(config.presence),
         NotificationsModule,
       ],
       controllers: [HealthController, MetricsController, AsyncApiController, ...(config.devAuth ? [DevTokenController] : [])],

@@ -14,8 +14,9 @@ describe('loadConfig', () => {
       maxPayloadBytes: 65536,
       rateLimit: { perSecond: 50, burst: 100 },
       maxConnectionsPerUser: 20,
+      heartbeatMs: 5000,
     });
-    expect(config.presence).toEqual({ offlineGraceMs: 5000, heartbeatMs: 5000, maxWatchedPerSocket: 1000 });
+    expect(config.presence).toEqual({ offlineGraceMs: 5000, maxWatchedPerSocket: 1000 });
     expect(config.shutdownGraceMs).toBe(10000);
   });
 

@@ -15,7 +15,7 @@ export interface AppConfig {
   logLevel: AppLogLevel;
   redisUrl?: string;
   shutdownGraceMs: number;
-  presence: { offlineGraceMs: number; heartbeatMs: number; maxWatchedPerSocket: number };
+  presence: { offlineGraceMs: number; maxWatchedPerSocket: number };
   chat: { historyPerRoom: number; historyIdleTtlMs: number; maxRoomsPerSocket: number };
   websocket: WebsocketModuleOptions;
 }
@@ -124,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.WS_SHUTDOWN_GRACE_MS,
-    presence: { offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS, heartbeatMs: e.PRESENCE_HEARTBEAT_MS, maxWatchedPerSocket: e.PRESENCE_MAX_WATCHED_PER_SOCKET },
+    presence: { offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS, maxWatchedPerSocket: e.PRESENCE_MAX_WATCHED_PER_SOCKET },
     chat: { historyPerRoom: e.CHAT_HISTORY_PER_ROOM, historyIdleTtlMs: e.CHAT_HISTORY_IDLE_TTL_MS, maxRoomsPerSocket: e.CHAT_MAX_ROOMS_PER_SOCKET },
     websocket: {
       auth: {
