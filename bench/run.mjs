@@ -139,7 +139,7 @@ async function main() {
   const needed = Math.max(...options.memoryConnections) + 2000;
   if (scenarios.includes('memory') && limit < needed) warn(`open-file limit is ${limit}; the memory scenario needs about ${needed}`);
 
-  const meta = machine(options, flags, custom, pin);
+  const meta = machine(options, flags, custom, pin, variants);
   if (variants.some((v) => v.id === 'app') && !flags['no-build']) {
     const build = buildApp(root);
     meta.srcHash = build.srcHash;
@@ -358,7 +358,7 @@ function headline(scenario, r) {
   return r.levels.map((l) => `${l.connections}: ${(l.rssPerConnBytes / 1024).toFixed(1)} KiB RSS, ${(l.heapPerConnBytes / 1024).toFixed(1)} KiB heap per conn, ${l.connectionsPerGiB.toLocaleString('en-US')}/GiB`).join(' | ');
 }
 
-function machine(options, flags, custom, pin) {
+function machine(options, flags, custom, pin, variants) {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const git = (args) => {
     try {
@@ -382,7 +382,7 @@ function machine(options, flags, custom, pin) {
     commit: git(['rev-parse', '--short', 'HEAD']),
     srcModified: (git(['status', '--porcelain', '--', 'src']) ?? '').length > 0,
     pinning: pin ? { servers: 'core 0 (taskset -c 0)', generator: 'core 1 (taskset -c 1)' } : 'none',
-    serverNodeArgs: Object.fromEntries(VARIANTS.filter((v) => v.loadNodeArgs).map((v) => [v.id, v.loadNodeArgs])),
+    serverNodeArgs: Object.fromEntries(variants.filter((v) => v.loadNodeArgs).map((v) => [v.id, v.loadNodeArgs])),
     appSettings: { LOG_LEVEL: 'log', NODE_ENV: 'production', WS_RATE_LIMIT_PER_SEC: APP_RATE_LIMIT, WS_RATE_LIMIT_BURST: APP_RATE_LIMIT },
   };
 }
