@@ -19,7 +19,7 @@ import { CORES, HAS_TASKSET, startRedis, startServer, waitQuiet } from './lib/pr
 import { summarizeProfile } from './lib/profile.mjs';
 import { checkTargets, markdownTable, ratioRows, summarize, svgChart, tableRows, targetLines, terminalTable, valueRows } from './lib/report.mjs';
 import { runEcho } from './lib/scenarios/echo.mjs';
-import { runFanout } from './lib/scenarios/fanout.mjs';
+import { runClusterPaired, runFanout } from './lib/scenarios/fanout.mjs';
 import { runHandshake } from './lib/scenarios/handshake.mjs';
 import { runMemory } from './lib/scenarios/memory.mjs';
 import { runPaired } from './lib/scenarios/paired.mjs';
@@ -29,10 +29,10 @@ import { APP_RATE_LIMIT, BASELINE, VARIANTS } from './lib/variants.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
-const SCENARIOS = ['echo', 'paired', 'handshake', 'fanout', 'redis', 'memory'];
+const SCENARIOS = ['echo', 'paired', 'handshake', 'fanout', 'redis', 'cluster', 'memory'];
 
 const FULL = {
-  rounds: { echo: 5, paired: 5, handshake: 4, fanout: 3, redis: 3, memory: 3 },
+  rounds: { echo: 5, paired: 5, handshake: 4, fanout: 3, redis: 3, cluster: 3, memory: 3 },
   warmupMs: 1000,
   echoMs: 4000,
   // The fixed-rate phase runs longer: its p99 rests on the slowest 1 % of
@@ -44,6 +44,9 @@ const FULL = {
   receivers: 1000,
   rates: [10, 25, 50, 75, 100, 125, 150, 200, 300],
   stepMs: 2500,
+  // One node and two nodes in alternating slices: messages/s to the room of `receivers`, and time per side.
+  clusterRate: 50,
+  clusterMs: 10000,
   memoryConnections: [5000, 10000],
   quietMaxWaitMs: 60000,
   quietWindowMs: 300,
@@ -58,7 +61,7 @@ const FULL = {
 };
 
 const QUICK = {
-  rounds: { echo: 1, paired: 1, handshake: 1, fanout: 1, redis: 1, memory: 1 },
+  rounds: { echo: 1, paired: 1, handshake: 1, fanout: 1, redis: 1, cluster: 1, memory: 1 },
   warmupMs: 250,
   echoMs: 750,
   fixedMs: 750,
@@ -68,6 +71,8 @@ const QUICK = {
   receivers: 1000,
   rates: [50],
   stepMs: 750,
+  clusterRate: 50,
+  clusterMs: 1000,
   memoryConnections: [1000],
   quietMaxWaitMs: 1500,
   quietWindowMs: 50,
@@ -121,9 +126,9 @@ async function main() {
   if (flags.receivers) options.receivers = Number(flags.receivers);
   if (flags.handshakes) options.handshakes = Number(flags.handshakes);
   if (flags.memory) options.memoryConnections = numbers(flags.memory);
-  if (flags.duration) options.echoMs = options.fixedMs = options.stepMs = Number(flags.duration);
-  // Quick mode leaves out the paired echo: its slices need a warmed-up server to mean anything.
-  const scenarios = flags.only ? String(flags.only).split(',') : flags.quick ? SCENARIOS.filter((s) => s !== 'paired') : SCENARIOS;
+  if (flags.duration) options.echoMs = options.fixedMs = options.stepMs = options.clusterMs = Number(flags.duration);
+  // Quick mode leaves out the paired echo and the paired fan-out: their slices need warmed-up servers to mean anything.
+  const scenarios = flags.only ? String(flags.only).split(',') : flags.quick ? SCENARIOS.filter((s) => s !== 'paired' && s !== 'cluster') : SCENARIOS;
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
   const variants = flags.variants ? String(flags.variants).split(',').map((id) => VARIANTS.find((v) => v.id === id) ?? fail(`--variants: unknown ${id}`)) : VARIANTS;
   const baselineVariant = variants.find((v) => v.id === BASELINE);
@@ -218,7 +223,7 @@ async function main() {
   async function runRound(scenario, round) {
     const rounds = options.rounds[scenario];
     for (const variant of variants) {
-      if (scenario === 'redis' && !variant.redis) continue;
+      if ((scenario === 'redis' || scenario === 'cluster') && !variant.redis) continue;
       // A pair is bare Socket.IO and another variant: the baseline's figures come from every pair.
       if (scenario === 'paired' && (variant.id === BASELINE || !baselineVariant)) continue;
       let result;
@@ -245,6 +250,24 @@ async function main() {
         return await runFanout({ servers: nodes, others: [redis], variant, options, quiet, round });
       } finally {
         for (const node of nodes) await node.stop();
+        await redis.stop();
+      }
+    }
+    if (scenario === 'cluster') {
+      const redis = await startRedis({ cpu: serverCpu });
+      const servers = [];
+      try {
+        servers.push(
+          ...(await startTogether([
+            () => start(variant),
+            ...['a', 'b'].map((id) => () => start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` })),
+          ])),
+        );
+        await quiet();
+        const [single, ...nodes] = servers;
+        return await runClusterPaired({ single, nodes, redis, variant, options, quiet, round });
+      } finally {
+        for (const server of servers) await server.stop();
         await redis.stop();
       }
     }
@@ -354,6 +377,10 @@ function headline(scenario, r) {
   if (scenario === 'fanout' || scenario === 'redis') {
     const steps = r.steps.map((s) => `${s.offeredDeliveries / 1000}k: p99 ${s.latency.p99 ?? '—'} ms, ${s.cpuPerDeliveryUs} µs${s.saturated ? ' SATURATED' : ''}${s.generatorLoad > 0.9 ? ' (gen busy)' : ''}`);
     return `${r.receivers} receivers on ${r.nodes} node(s); ${steps.join(' | ')}`;
+  }
+  if (scenario === 'cluster') {
+    const side = (s) => `${s.cpuPerDeliveryUs} µs/delivery, p99 ${q(s.latency.p99)} ms${s.missing > 0 || !s.complete ? `, ${s.missing} missing` : ''}`;
+    return `${r.offeredDeliveries / 1000}k deliveries/s to ${r.receivers} receivers, ${r.slices} slices of ${r.sliceMs} ms: one node ${side(r.one)} | two nodes ${side(r.two)}, redis-server ${r.two.redisCpuPerDeliveryUs} µs: ${q(r.ratio)}x`;
   }
   return r.levels.map((l) => `${l.connections}: ${(l.rssPerConnBytes / 1024).toFixed(1)} KiB RSS, ${(l.heapPerConnBytes / 1024).toFixed(1)} KiB heap per conn, ${l.connectionsPerGiB.toLocaleString('en-US')}/GiB`).join(' | ');
 }

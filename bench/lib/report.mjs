@@ -77,6 +77,10 @@ export function metricsFor(options) {
     { key: 'redis.cpu', scenario: 'redis', label: `fan-out: CPU of both nodes per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.cpuPerDeliveryUs },
     { key: 'redis.redisCpu', scenario: 'redis', label: `fan-out: redis-server CPU per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.othersCpuPerDeliveryUs },
     { key: 'redis.max', scenario: 'redis', label: 'fan-out: most deliveries/s sustained, 2 nodes + Redis', unit: '/s', better: 'higher', get: (r) => r.maxSustainedDeliveries },
+    // One node and two nodes in alternating slices: each round's ratio is of figures taken at the same moments.
+    { key: 'cluster.one', scenario: 'cluster', label: `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes: CPU per delivery, 1 node`, unit: 'µs', better: 'lower', get: (r) => complete(r.one)?.cpuPerDeliveryUs },
+    { key: 'cluster.two', scenario: 'cluster', label: `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes: CPU per delivery, 2 nodes`, unit: 'µs', better: 'lower', get: (r) => complete(r.two)?.cpuPerDeliveryUs },
+    { key: 'cluster.ratio', scenario: 'cluster', label: `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes: 2 nodes / 1 node`, unit: 'x', better: 'lower', get: (r) => (complete(r.one) && complete(r.two) ? r.ratio : undefined) },
   ];
   for (const n of options.memoryConnections) {
     metrics.push(
@@ -92,6 +96,9 @@ export function metricsFor(options) {
   });
   return metrics;
 }
+
+/** A side of the paired fan-out that delivered everything, without failed sends. */
+const complete = (side) => (side && side.complete && side.missing === 0 && side.sendFailures === 0 ? side : undefined);
 
 const pct = (share) => (typeof share === 'number' ? Math.round(share * 1000) / 10 : undefined);
 const kib = (bytes) => (typeof bytes === 'number' ? Math.round((bytes / 1024) * 100) / 100 : undefined);
@@ -202,6 +209,15 @@ export function checkTargets(summary, runs, options) {
     cluster,
     cluster <= 1.2,
     `both nodes, redis-server not included${typeof clusterPaired === 'number' ? `; round-paired ${clusterPaired.toFixed(2)}x` : ''}`,
+  );
+  const clusterRatio = app('cluster.ratio');
+  const baseClusterRatio = summary['cluster.ratio']?.variants[BASELINE]?.median;
+  add(
+    'two nodes through Redis: CPU per delivery vs one node, alternating slices',
+    '<= 1.2x',
+    clusterRatio?.median,
+    clusterRatio?.median <= 1.2,
+    `median of the rounds; one node and two nodes driven in alternating 1 s slices${typeof baseClusterRatio === 'number' ? `; bare Socket.IO ${baseClusterRatio.toFixed(2)}x` : ''}`,
   );
   const memN = Math.max(...options.memoryConnections);
   const heap = ratio(`memory.heap.${memN}`);
