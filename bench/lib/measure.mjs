@@ -2,7 +2,7 @@
 // own CPU time, and how much CPU the rest of the machine used meanwhile (other
 // people's processes on a shared machine): a window with too much of that is
 // measured again.
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coreTimes, machineBusyMs } from './proc.mjs';
 
@@ -13,7 +13,7 @@ import { coreTimes, machineBusyMs } from './proc.mjs';
  */
 const gcPauses = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.duration]);
+  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.duration, entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR]);
   if (gcPauses.length > 100_000) gcPauses.splice(0, 50_000);
 }).observe({ entryTypes: ['gc'] });
 
@@ -37,7 +37,8 @@ export function window(servers) {
       const end = read();
       const ms = end.at - start.at;
       const cpu = end.cpu.map((value, i) => value - start.cpu[i]);
-      const pauses = gcPauses.filter(([at]) => at >= start.at && at <= end.at).map(([, duration]) => duration);
+      const inWindow = gcPauses.filter(([at]) => at >= start.at && at <= end.at);
+      const pauses = inWindow.map(([, duration]) => duration);
       const gen = (end.gen.user + end.gen.system - start.gen.user - start.gen.system) / 1000;
       const ours = cpu.reduce((a, b) => a + b, 0) + gen;
       return {
@@ -57,8 +58,13 @@ export function window(servers) {
         coreBusy: coreShares(start.cores, end.cores, 0, 1000),
         /** Per core, the share of the window the hypervisor took from it (`steal`): the server core stalled meanwhile. */
         stolen: coreShares(start.cores, end.cores, 2, 10000),
-        /** The generator's GC pauses that began in the window: how many, their sum and the longest, in ms. */
-        generatorGc: { count: pauses.length, totalMs: round3(pauses.reduce((a, b) => a + b, 0)), maxMs: round3(Math.max(0, ...pauses)) },
+        /** The generator's GC pauses that began in the window: how many, their sum and the longest, in ms, and how many were mark-compacts. */
+        generatorGc: {
+          count: pauses.length,
+          totalMs: round3(pauses.reduce((a, b) => a + b, 0)),
+          maxMs: round3(Math.max(0, ...pauses)),
+          major: inWindow.filter(([, , major]) => major).length,
+        },
         /** CPU used by processes other than the servers and this one, in cores (0.05 = 5 % of one core). */
         foreignLoad: Math.max(0, (end.machine - start.machine - ours) / ms),
       };
