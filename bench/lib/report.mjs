@@ -32,6 +32,7 @@ function marginalRss(result, connections) {
 
 /** Every reported figure: where it comes from and which way is better. */
 export function metricsFor(options) {
+  const cluster = `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes`;
   const metrics = [
     { key: 'echo.throughput', scenario: 'echo', label: 'echo: throughput, closed loop', unit: 'msg/s', better: 'higher', get: (r) => r.closed?.throughput },
     { key: 'echo.cpuPerMsg', scenario: 'echo', label: 'echo: server CPU per message, closed loop', unit: 'µs', better: 'lower', get: (r) => r.closed?.cpuPerMsgUs },
@@ -78,9 +79,9 @@ export function metricsFor(options) {
     { key: 'redis.redisCpu', scenario: 'redis', label: `fan-out: redis-server CPU per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.othersCpuPerDeliveryUs },
     { key: 'redis.max', scenario: 'redis', label: 'fan-out: most deliveries/s sustained, 2 nodes + Redis', unit: '/s', better: 'higher', get: (r) => r.maxSustainedDeliveries },
     // One node and two nodes in alternating slices: each round's ratio is of figures taken at the same moments.
-    { key: 'cluster.one', scenario: 'cluster', label: `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes: CPU per delivery, 1 node`, unit: 'µs', better: 'lower', get: (r) => complete(r.one)?.cpuPerDeliveryUs },
-    { key: 'cluster.two', scenario: 'cluster', label: `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes: CPU per delivery, 2 nodes`, unit: 'µs', better: 'lower', get: (r) => complete(r.two)?.cpuPerDeliveryUs },
-    { key: 'cluster.ratio', scenario: 'cluster', label: `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes: 2 nodes / 1 node`, unit: 'x', better: 'lower', get: (r) => (complete(r.one) && complete(r.two) ? r.ratio : undefined) },
+    { key: 'cluster.one', scenario: 'cluster', label: `${cluster}: CPU per delivery, 1 node`, unit: 'µs', better: 'lower', get: (r) => complete(r.one)?.cpuPerDeliveryUs },
+    { key: 'cluster.two', scenario: 'cluster', label: `${cluster}: CPU per delivery, 2 nodes`, unit: 'µs', better: 'lower', get: (r) => complete(r.two)?.cpuPerDeliveryUs },
+    { key: 'cluster.ratio', scenario: 'cluster', label: `${cluster}: 2 nodes / 1 node`, unit: 'x', better: 'lower', get: (r) => (complete(r.one) && complete(r.two) ? r.ratio : undefined) },
   ];
   for (const n of options.memoryConnections) {
     metrics.push(

@@ -186,7 +186,7 @@ async function openRoom({ servers, variant, receivers: count, user, maxMessages 
     if (index < 0) return;
     let seq = 0;
     for (let c = data[++index]; c >= 48 && c <= 57; c = data[++index]) seq = seq * 10 + (c - 48);
-    // Only messages of the current count, and each receiver's once.
+    // Only messages sent since the last reset.
     if (seq < current.first || seq >= current.first + current.sent) return;
     current.delivered++;
     current.lastAt = at;
@@ -205,8 +205,12 @@ async function openRoom({ servers, variant, receivers: count, user, maxMessages 
     close();
     throw new Error(`fan-out: ${failures.length > 0 ? `${failures.length} receivers` : 'the sender'} could not connect: ${(failures[0]?.error ?? sender.error).message}`);
   }
-  const join = JSON.stringify({ roomId: ROOM });
-  await Promise.all([...receivers, sender].map((client) => client.call('chat:join', JSON.parse(join))));
+  try {
+    await Promise.all([...receivers, sender].map((client) => client.call('chat:join', { roomId: ROOM })));
+  } catch (error) {
+    close();
+    throw error;
+  }
 
   return {
     sender,
