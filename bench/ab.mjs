@@ -1,0 +1,111 @@
+// `npm run bench:ab -- <A> <B>`: what B costs per echo against A. Both
+// servers start fresh for each pair, side by side on the server core; the
+// generator (this process, on the other core) drives the echo closed loop of
+// 50 clients at one and then the other in alternating 250 ms slices, as the
+// paired scenario does, and reads each server's CPU from /proc. Prints each
+// pair's CPU per echo and the median ratio B/A.
+//
+// A side is a variant id (ws, socketio, nest, app), `app+<patch>+<patch>`
+// for the app with parts of its per-event path taken out (see
+// bench/servers/app-patched.mjs), or the path of a server script that speaks
+// bench/servers/control.mjs's protocol.
+//
+//   npm run bench:ab -- socketio app                      the app against bare Socket.IO
+//   npm run bench:ab -- app app+novalidate --pairs=10     what validating the body costs
+//   npm run bench:ab -- socketio ./my-server.mjs --ms=5000
+import { spawn } from 'node:child_process';
+import { isAbsolute, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './lib/build.mjs';
+import { CORES, HAS_TASKSET, startServer, waitQuiet } from './lib/proc.mjs';
+import { keepBusy } from './lib/scenarios/echo.mjs';
+import { tokenFor } from './lib/tokens.mjs';
+import { GROWN_YOUNG_GENERATION, VARIANTS } from './lib/variants.mjs';
+import { openMany, WireClient } from './lib/wire.mjs';
+
+const SLICE_MS = 250;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const flags = Object.fromEntries(args.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')));
+const sides = args.filter((a) => !a.startsWith('--'));
+const pin = HAS_TASKSET && CORES >= 2;
+
+if (sides.length !== 2) {
+  console.error('usage: npm run bench:ab -- <A> <B> [--pairs=6] [--ms=3000]   (A, B: ws | socketio | nest | app | app+<patch>... | path/to/server.mjs)');
+  process.exit(2);
+}
+if (!process.env.BENCH_CHILD && pin) {
+  // The generator on core 1, as in `npm run bench`.
+  const child = spawn('taskset', ['-c', '1', process.execPath, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env: { ...process.env, BENCH_CHILD: '1' } });
+  child.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  await main();
+}
+
+/** The server a side names: its script, environment and node flags. */
+function serverOf(side) {
+  const [id, ...patches] = side.split('+');
+  const variant = VARIANTS.find((v) => v.id === id);
+  if (!variant) {
+    const app = VARIANTS.find((v) => v.id === 'app');
+    // A script of one's own gets the app's environment (JWT secret, rate limits high enough, the bench
+    // build) and the young generation the bare variants start with (see GROWN_YOUNG_GENERATION).
+    return { name: side, script: isAbsolute(side) ? side : resolve(side), env: app.env, nodeArgs: GROWN_YOUNG_GENERATION, raw: false, build: true };
+  }
+  if (patches.length > 0 && id !== 'app') throw new Error(`${side}: only the app takes patches`);
+  const script = patches.length > 0 ? fileURLToPath(new URL('./servers/app-patched.mjs', import.meta.url)) : variant.script;
+  return { name: side, script, env: { ...variant.env, BENCH_PATCH: patches.join('+') }, nodeArgs: variant.loadNodeArgs ?? [], raw: variant.raw, build: id === 'app' };
+}
+
+async function main() {
+  const pairs = Number(flags.pairs ?? 6);
+  const sideMs = Number(flags.ms ?? 3000);
+  const servers = sides.map(serverOf);
+  if (servers.some((server) => server.build)) {
+    const build = buildApp(root);
+    if (build.built) console.log(`built src/ into bench/.app-dist (src ${build.srcHash})`);
+  }
+  console.log(`A = ${sides[0]}, B = ${sides[1]}: ${pairs} pairs of fresh servers, ${sideMs} ms per side in ${SLICE_MS} ms slices${pin ? '' : ' (NOT pinned)'}`);
+  const ratios = [];
+  for (let p = 0; p < pairs; p++) {
+    const pair = [];
+    try {
+      for (const server of servers) {
+        const { name, script, env, nodeArgs } = server;
+        const handle = await startServer({ name, script, env, nodeArgs, cpu: pin ? 0 : undefined });
+        pair.push({ server: handle, clients: [], done: 0 });
+        const { clients, failures } = await openMany(50, 50, (i) => new WireClient({ port: handle.port, token: tokenFor(`ab-${i}`), raw: server.raw }));
+        pair.at(-1).clients = clients;
+        if (failures.length > 0) throw new Error(`${server.name}: ${failures.length} clients could not connect: ${failures[0].error.message}`);
+      }
+      await slices(pair, 1000, 0);
+      await waitQuiet({ maxWaitMs: 30000, windowMs: 300 });
+      const [a, b] = await slices(pair, sideMs, p % 2);
+      ratios.push(b / a);
+      console.log(`pair ${p + 1}: A ${a.toFixed(2)} µs, B ${b.toFixed(2)} µs of CPU per echo: B/A ${(b / a).toFixed(3)}`);
+    } finally {
+      for (const side of pair) {
+        for (const client of side.clients) client.close();
+        await side.server.stop();
+      }
+    }
+  }
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  console.log(`median B/A ${median.toFixed(3)} (${sorted.map((r) => r.toFixed(3)).join(', ')})`);
+}
+
+/** The closed loop at each side in turn, `SLICE_MS` at a time, for `ms` per side; CPU per echo of each, in µs. */
+async function slices(pair, ms, first) {
+  const cpu = pair.map((side) => side.server.cpuMs());
+  const done = pair.map((side) => side.done);
+  for (let k = 0; k * SLICE_MS < ms * pair.length; k++) {
+    const side = pair[(k + first) % pair.length];
+    const loop = keepBusy(side.clients, () => side.done++);
+    await sleep(SLICE_MS);
+    loop.stop();
+    await loop.drained(1);
+  }
+  return pair.map((side, i) => ((side.server.cpuMs() - cpu[i]) * 1000) / (side.done - done[i]));
+}
