@@ -15,16 +15,15 @@
 //   npm run bench:ab -- socketio ./my-server.mjs --ms=5000
 import { spawn } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './lib/build.mjs';
 import { CORES, HAS_TASKSET, startServer, waitQuiet } from './lib/proc.mjs';
-import { keepBusy } from './lib/scenarios/echo.mjs';
+import { median } from './lib/report.mjs';
+import { SLICE_MS, slices } from './lib/scenarios/paired.mjs';
 import { tokenFor } from './lib/tokens.mjs';
 import { GROWN_YOUNG_GENERATION, VARIANTS } from './lib/variants.mjs';
 import { openMany, WireClient } from './lib/wire.mjs';
 
-const SLICE_MS = 250;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const flags = Object.fromEntries(args.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')));
@@ -74,14 +73,15 @@ async function main() {
       for (const server of servers) {
         const { name, script, env, nodeArgs } = server;
         const handle = await startServer({ name, script, env, nodeArgs, cpu: pin ? 0 : undefined });
-        pair.push({ server: handle, clients: [], done: 0 });
+        pair.push({ server: handle, clients: [] });
         const { clients, failures } = await openMany(50, 50, (i) => new WireClient({ port: handle.port, token: tokenFor(`ab-${i}`), raw: server.raw }));
         pair.at(-1).clients = clients;
         if (failures.length > 0) throw new Error(`${server.name}: ${failures.length} clients could not connect: ${failures[0].error.message}`);
       }
-      await slices(pair, 1000, 0);
+      await slices(pair, 2000, 0);
       await waitQuiet({ maxWaitMs: 30000, windowMs: 300 });
-      const [a, b] = await slices(pair, sideMs, p % 2);
+      const { base, self } = await slices(pair, sideMs * 2, p % 2);
+      const [a, b] = [base.cpuPerMsgUs, self.cpuPerMsgUs];
       ratios.push(b / a);
       console.log(`pair ${p + 1}: A ${a.toFixed(2)} µs, B ${b.toFixed(2)} µs of CPU per echo: B/A ${(b / a).toFixed(3)}`);
     } finally {
@@ -92,20 +92,5 @@ async function main() {
     }
   }
   const sorted = [...ratios].sort((x, y) => x - y);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  console.log(`median B/A ${median.toFixed(3)} (${sorted.map((r) => r.toFixed(3)).join(', ')})`);
-}
-
-/** The closed loop at each side in turn, `SLICE_MS` at a time, for `ms` per side; CPU per echo of each, in µs. */
-async function slices(pair, ms, first) {
-  const cpu = pair.map((side) => side.server.cpuMs());
-  const done = pair.map((side) => side.done);
-  for (let k = 0; k * SLICE_MS < ms * pair.length; k++) {
-    const side = pair[(k + first) % pair.length];
-    const loop = keepBusy(side.clients, () => side.done++);
-    await sleep(SLICE_MS);
-    loop.stop();
-    await loop.drained(1);
-  }
-  return pair.map((side, i) => ((side.server.cpuMs() - cpu[i]) * 1000) / (side.done - done[i]));
+  console.log(`median B/A ${median(ratios).toFixed(3)} (${sorted.map((r) => r.toFixed(3)).join(', ')})`);
 }

@@ -240,36 +240,28 @@ async function main() {
     }
   }
 
+  // A redis-server of the harness's own and two nodes of `variant` sharing it (after one server alone
+  // when `withSingle`), all started together; `body(redis, servers)` runs on them, then all stop.
+  async function withRedisNodes(variant, withSingle, body) {
+    const redis = await startRedis({ cpu: serverCpu });
+    const servers = [];
+    try {
+      const node = (id) => () => start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` });
+      servers.push(...(await startTogether([...(withSingle ? [() => start(variant)] : []), node('a'), node('b')])));
+      await quiet();
+      return await body(redis, servers);
+    } finally {
+      for (const server of servers) await server.stop();
+      await redis.stop();
+    }
+  }
+
   async function runOne(scenario, variant, round) {
     if (scenario === 'redis') {
-      const redis = await startRedis({ cpu: serverCpu });
-      const nodes = [];
-      try {
-        nodes.push(...(await startTogether(['a', 'b'].map((id) => () => start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` })))));
-        await quiet();
-        return await runFanout({ servers: nodes, others: [redis], variant, options, quiet, round });
-      } finally {
-        for (const node of nodes) await node.stop();
-        await redis.stop();
-      }
+      return withRedisNodes(variant, false, (redis, nodes) => runFanout({ servers: nodes, others: [redis], variant, options, quiet, round }));
     }
     if (scenario === 'cluster') {
-      const redis = await startRedis({ cpu: serverCpu });
-      const servers = [];
-      try {
-        servers.push(
-          ...(await startTogether([
-            () => start(variant),
-            ...['a', 'b'].map((id) => () => start(variant, { REDIS_URL: redis.url, NODE_ID: `bench-${id}` })),
-          ])),
-        );
-        await quiet();
-        const [single, ...nodes] = servers;
-        return await runClusterPaired({ single, nodes, redis, variant, options, quiet, round });
-      } finally {
-        for (const server of servers) await server.stop();
-        await redis.stop();
-      }
+      return withRedisNodes(variant, true, (redis, [single, ...nodes]) => runClusterPaired({ single, nodes, redis, variant, options, quiet, round }));
     }
     if (scenario === 'paired') {
       const [base, other] = await startTogether([() => start(baselineVariant), () => start(variant)]);

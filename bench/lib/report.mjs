@@ -6,7 +6,8 @@ import { BASELINE } from './variants.mjs';
 
 const FANOUT_POINT = 50_000;
 
-const median = (values) => {
+/** The median of the finite numbers among `values`; null when there are none. */
+export const median = (values) => {
   const sorted = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);

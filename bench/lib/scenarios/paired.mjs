@@ -14,7 +14,7 @@ import { openMany, WireClient } from '../wire.mjs';
 import { keepBusy, openLoop } from './echo.mjs';
 
 /** Slice length: long enough to amortise the drain between slices, short against the drift. */
-const SLICE_MS = 250;
+export const SLICE_MS = 250;
 /** Fixed-rate slice length: 2,500 requests at 5,000/s, so the slowest 1 % of each side's requests spans many slices. */
 const FIXED_SLICE_MS = 500;
 
@@ -42,7 +42,12 @@ export async function runPaired({ base, other, baseVariant, variant, options, qu
   }
 }
 
-async function slices(sides, totalMs, first) {
+/**
+ * The echo closed loop at each of `sides` ({ server, clients }) in turn, in
+ * `SLICE_MS` slices, for `totalMs` in all; each side's throughput and CPU per
+ * echo (`base` the first side's, `self` the second's).
+ */
+export async function slices(sides, totalMs, first) {
   const counts = sides.map(() => ({ completed: 0, failed: 0, ms: 0 }));
   const measure = window(sides.map((s) => s.server));
   for (let k = 0; k * SLICE_MS < totalMs; k++) {
