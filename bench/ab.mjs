@@ -19,10 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from './lib/build.mjs';
 import { CORES, HAS_TASKSET, startServer, waitQuiet } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
-import { SLICE_MS, slices } from './lib/scenarios/paired.mjs';
-import { tokenFor } from './lib/tokens.mjs';
+import { addSide, SLICE_MS, slices } from './lib/scenarios/paired.mjs';
 import { GROWN_YOUNG_GENERATION, VARIANTS } from './lib/variants.mjs';
-import { openMany, WireClient } from './lib/wire.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -68,15 +66,14 @@ async function main() {
   console.log(`A = ${sides[0]}, B = ${sides[1]}: ${pairs} pairs of fresh servers, ${sideMs} ms per side in ${SLICE_MS} ms slices${pin ? '' : ' (NOT pinned)'}`);
   const ratios = [];
   for (let p = 0; p < pairs; p++) {
+    const started = [];
     const pair = [];
     try {
       for (const server of servers) {
         const { name, script, env, nodeArgs } = server;
         const handle = await startServer({ name, script, env, nodeArgs, cpu: pin ? 0 : undefined });
-        pair.push({ server: handle, clients: [] });
-        const { clients, failures } = await openMany(50, 50, (i) => new WireClient({ port: handle.port, token: tokenFor(`ab-${i}`), raw: server.raw }));
-        pair.at(-1).clients = clients;
-        if (failures.length > 0) throw new Error(`${server.name}: ${failures.length} clients could not connect: ${failures[0].error.message}`);
+        started.push(handle);
+        await addSide(pair, handle, { count: 50, raw: server.raw, label: name });
       }
       await slices(pair, 2000, 0);
       await waitQuiet({ maxWaitMs: 30000, windowMs: 300 });
@@ -85,10 +82,8 @@ async function main() {
       ratios.push(b / a);
       console.log(`pair ${p + 1}: A ${a.toFixed(2)} µs, B ${b.toFixed(2)} µs of CPU per echo: B/A ${(b / a).toFixed(3)}`);
     } finally {
-      for (const side of pair) {
-        for (const client of side.clients) client.close();
-        await side.server.stop();
-      }
+      for (const side of pair) for (const client of side.clients) client.close();
+      for (const handle of started) await handle.stop();
     }
   }
   const sorted = [...ratios].sort((x, y) => x - y);

@@ -25,9 +25,7 @@ export async function runPaired({ base, other, baseVariant, variant, options, qu
       [base, baseVariant],
       [other, variant],
     ]) {
-      const { clients, failures } = await openMany(options.echoClients, 50, (i) => new WireClient({ port: server.port, token: tokenFor(`paired-${i}`), raw: v.raw }));
-      sides.push({ server, clients });
-      if (failures.length > 0) throw new Error(`paired: ${failures.length} clients of ${v.id} could not connect: ${failures[0].error.message}`);
+      await addSide(sides, server, { count: options.echoClients, raw: v.raw, label: `paired: ${v.id}` });
     }
     // Warm-up: both servers' code optimised before anything counts.
     await slices(sides, options.warmupMs * 2, 0);
@@ -40,6 +38,17 @@ export async function runPaired({ base, other, baseVariant, variant, options, qu
   } finally {
     for (const side of sides) for (const client of side.clients) client.close();
   }
+}
+
+/**
+ * Connects `count` echo clients to `server` and adds `{ server, clients }` to
+ * `sides`, before it fails when any could not connect, so that the caller's
+ * cleanup closes the ones that did.
+ */
+export async function addSide(sides, server, { count, raw, label }) {
+  const { clients, failures } = await openMany(count, 50, (i) => new WireClient({ port: server.port, token: tokenFor(`paired-${i}`), raw }));
+  sides.push({ server, clients });
+  if (failures.length > 0) throw new Error(`${label}: ${failures.length} clients could not connect: ${failures[0].error.message}`);
 }
 
 /**
