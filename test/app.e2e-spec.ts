@@ -120,6 +120,36 @@ describe('the compiled server', () => {
   });
 });
 
+describe('the compiled app', () => {
+  // Boots the app from dist/ in a process of its own and names the Redis packages it loaded.
+  const redisPackagesLoaded = async (env: Record<string, string>): Promise<string[]> => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const { loadConfig } = await import('./dist/config/app.config.js');
+      const { createApp } = await import('./dist/app.factory.js');
+      const app = await createApp(loadConfig(process.env), false);
+      await app.listen(0, '127.0.0.1');
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      await app.close();
+      console.log(JSON.stringify(['ioredis', '@socket.io/redis-adapter'].filter((name) => loaded.some((path) => path.includes('/node_modules/' + name + '/')))));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: SECRET, PORT: '0', REDIS_URL: '', ...env },
+    });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as string[];
+  };
+
+  it('loads the Redis client and adapter only when REDIS_URL is set', async () => {
+    expect(await redisPackagesLoaded({})).toEqual([]);
+    const redis = await startRedis();
+    try {
+      expect(await redisPackagesLoaded({ REDIS_URL: redis.url })).toEqual(['ioredis', '@socket.io/redis-adapter']);
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
 describe('metrics', () => {
   let t: TestApp;
   afterEach(() => t?.close());

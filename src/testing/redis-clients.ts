@@ -8,7 +8,7 @@ import { TEST_JWT_SECRET } from './test-server.js';
  * a Redis-backed store. Close them with `clients.close()`.
  */
 export async function connectRedisClients(url: string, nodeId = 'spec'): Promise<RedisClients> {
-  const clients = new RedisClients(resolveWebsocketOptions({ auth: { secret: TEST_JWT_SECRET }, redis: { url }, nodeId }));
+  const clients = await RedisClients.create(resolveWebsocketOptions({ auth: { secret: TEST_JWT_SECRET }, redis: { url }, nodeId }));
   await clients.onModuleInit();
   return clients;
 }

@@ -35,7 +35,7 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, WEBSOCKET_OPTIONS, resol
   imports: [DiscoveryModule],
   providers: [
     { provide: WEBSOCKET_OPTIONS, useFactory: resolveWebsocketOptions, inject: [MODULE_OPTIONS_TOKEN] },
-    RedisClients,
+    { provide: RedisClients, useFactory: RedisClients.create, inject: [WEBSOCKET_OPTIONS] },
     {
       provide: ConnectionRegistry,
       useFactory: (redis: RedisClients) => (redis.enabled ? new RedisConnectionRegistry(redis) : new InMemoryConnectionRegistry()),

@@ -1,6 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
@@ -84,9 +83,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const adapter = withSingleWriteFrames(
-      this.redis.enabled ? createShardedAdapter(this.redis.pub, this.redis.sub, { channelPrefix: `${this.redis.prefix}socket.io` }) : undefined,
-    );
+    const adapter = withSingleWriteFrames(this.redis.socketIoAdapter());
     const server: Server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options), adapter } as ServerOptions);
     created.add(server);
     return server;

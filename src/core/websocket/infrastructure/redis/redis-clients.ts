@@ -1,7 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
-import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+
+/** The Redis client library and Socket.IO's Redis adapter, loaded only when Redis is configured. */
+interface RedisLibraries {
+  Redis: typeof Redis;
+  createShardedAdapter: typeof createShardedAdapter;
+}
 
 /** Reconnect forever, backing off to 2 s: a node outlives any Redis outage. */
 const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** attempt, 2000);
@@ -12,8 +18,11 @@ const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** attempt, 2
  * Redis is unreachable (no unbounded offline queue), subscriptions wait and
  * are renewed on reconnect. Every client has an error handler; an outage is
  * logged once when it starts and once when it ends.
+ *
+ * Made by `RedisClients.create`, which imports `ioredis` and the adapter only
+ * when Redis is configured: an app without Redis does not load them, and
+ * every module a process loads lengthens its young-generation collections.
  */
-@Injectable()
 export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly clients?: { command: Redis; pub: Redis; sub: Redis };
@@ -22,8 +31,19 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   /** Room subscriptions the adapter asked for that Redis has not confirmed yet. */
   private readonly subscribing = new Set<Promise<unknown>>();
 
-  constructor(@Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions) {
-    if (!options.redis) return;
+  /** The module's clients for `options` (none without `options.redis`), not yet connected. */
+  static async create(options: ResolvedWebsocketOptions): Promise<RedisClients> {
+    if (!options.redis) return new RedisClients(options);
+    const [{ Redis }, { createShardedAdapter }] = await Promise.all([import('ioredis'), import('@socket.io/redis-adapter')]);
+    return new RedisClients(options, { Redis, createShardedAdapter });
+  }
+
+  private constructor(
+    private readonly options: ResolvedWebsocketOptions,
+    private readonly libraries?: RedisLibraries,
+  ) {
+    if (!options.redis || !libraries) return;
+    const { Redis } = libraries;
     const base: RedisOptions = { lazyConnect: true, retryStrategy, connectTimeout: 5000, enableReadyCheck: true };
     const failFast: RedisOptions = { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3000 };
     this.clients = {
@@ -67,6 +87,16 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
 
   get sub(): Redis {
     return this.require().sub;
+  }
+
+  /**
+   * Socket.IO's sharded Redis adapter (Redis 7 SPUBLISH / SSUBSCRIBE) over the
+   * `pub` and `sub` connections, so a room spans every node; undefined
+   * without Redis.
+   */
+  socketIoAdapter(): ReturnType<typeof createShardedAdapter> | undefined {
+    if (!this.clients || !this.libraries) return undefined;
+    return this.libraries.createShardedAdapter(this.clients.pub, this.clients.sub, { channelPrefix: `${this.prefix}socket.io` });
   }
 
   /** The prefix of every key and channel. */
