@@ -28,7 +28,10 @@ const flags = Object.fromEntries(args.filter((a) => a.startsWith('--')).map((a) 
 const sides = args.filter((a) => !a.startsWith('--'));
 const pin = HAS_TASKSET && CORES >= 2;
 
-if (sides.length !== 2) {
+// A mistyped flag (--pair=10) must not quietly run the defaults.
+const badFlag = Object.entries(flags).find(([key, value]) => !['pairs', 'ms'].includes(key) || !/^[1-9][0-9]*$/.test(value ?? ''));
+if (sides.length !== 2 || badFlag) {
+  if (badFlag) console.error(`bench:ab: unknown flag or not a positive integer: --${badFlag[0]}${badFlag[1] === undefined ? '' : `=${badFlag[1]}`}`);
   console.error('usage: npm run bench:ab -- <A> <B> [--pairs=6] [--ms=3000]   (A, B: ws | socketio | nest | app | app+<patch>... | path/to/server.mjs)');
   process.exit(2);
 }
