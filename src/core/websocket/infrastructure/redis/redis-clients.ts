@@ -20,8 +20,8 @@ const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** attempt, 2
  * logged once when it starts and once when it ends.
  *
  * Made by `RedisClients.create`, which imports `ioredis` and the adapter only
- * when Redis is configured: an app without Redis does not load them, and
- * every module a process loads lengthens its young-generation collections.
+ * when Redis is configured: a single node without Redis does not load them
+ * (67 CommonJS modules).
  */
 export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
