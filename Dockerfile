@@ -16,4 +16,5 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/main.js"]
+# V8's young generation at the 16 MB it grows to under load, from the start (see README).
+CMD ["node", "--min-semi-space-size=16", "dist/main.js"]
