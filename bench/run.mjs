@@ -411,7 +411,7 @@ function markdownReport(meta, ratios, values, targets, smokeResults) {
     `Run of ${meta.date} (${meta.mode}), \`${meta.command}\`, ${meta.durationS} s.`,
     `Machine: ${meta.cpuModel}, ${meta.cores} cores, ${meta.memoryGiB} GiB, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.srcModified ? ' with uncommitted changes in src/' : ''}.`,
     `Servers pinned: ${typeof meta.pinning === 'string' ? meta.pinning : `${meta.pinning.servers}, generator ${meta.pinning.generator}`}.`,
-    `Node flags of the load scenarios' servers (V8's young generation at the size a server under load keeps; the Nest variants' boots take it there): ${Object.entries(meta.serverNodeArgs ?? {}).map(([id, args]) => `${id} \`${args.join(' ')}\``).join(', ') || 'none'}; the memory scenario's servers run with V8's defaults.`,
+    `Node flags of the load scenarios' servers (V8's young generation at the size a server under load keeps; the app ships with it, the plain Nest gateway's boot takes it there): ${Object.entries(meta.serverNodeArgs ?? {}).map(([id, args]) => `${id} \`${args.join(' ')}\``).join(', ') || 'none'}; the memory scenario's servers run with V8's defaults.`,
     `${meta.repeatedMeasurements ?? 0} measurements were repeated because other processes (or the hypervisor, in a fixed-rate window) took CPU meanwhile; ${meta.noisyMeasurements ?? 0} stayed noisy.`,
     '',
     '| target | figure | measured | verdict |',
