@@ -168,7 +168,7 @@ describe('session lifetime', () => {
 
   it('emits session:expired { expiredAt } and disconnects when the token runs out', async () => {
     t = await startApp({ JWT_CLOCK_TOLERANCE_S: '0' });
-    const exp = Math.floor(Date.now() / 1000) + 1;
+    const exp = Math.ceil(Date.now() / 1000) + 1;
     const client = await t.connect({ token: sign({ sub: 'alice', exp }) });
     const closed = disconnected(client, 4000);
     expect(await nextEvent(client, 'session:expired', 4000)).toEqual({ expiredAt: new Date(exp * 1000).toISOString() });
@@ -178,7 +178,7 @@ describe('session lifetime', () => {
 
   it('a refreshed socket outlives its first token', async () => {
     t = await startApp({ JWT_CLOCK_TOLERANCE_S: '0' });
-    const client = await t.connect({ token: sign({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 1 }) });
+    const client = await t.connect({ token: sign({ sub: 'alice', exp: Math.ceil(Date.now() / 1000) + 1 }) });
     const expired = jest.fn();
     client.on('session:expired', expired);
     await request(client, 'auth:refresh', { token: sign({ sub: 'alice', exp: inOneHour() }) });

@@ -77,7 +77,7 @@ describe('createRealtimeClient against the real server', () => {
     t = await startApp({ JWT_CLOCK_TOLERANCE_S: '0' });
     let issued = 0;
     const alice = client({
-      token: signToken('alice', { exp: Math.floor(Date.now() / 1000) + 1 }),
+      token: signToken('alice', { exp: Math.ceil(Date.now() / 1000) + 1 }),
       getToken: async () => {
         issued++;
         return signToken('alice');
