@@ -5,7 +5,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# No `npm prune --omit=dev`: the package's optional peers that this server
+# uses (ioredis, the Redis adapter, prom-client, platform-express) are
+# development dependencies of the package, and pruning would remove them.
+RUN npm run build
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production

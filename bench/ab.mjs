@@ -31,13 +31,19 @@ const pin = HAS_TASKSET && CORES >= 2;
 // A mistyped flag (--pair=10) must not quietly run the defaults.
 const badFlag = Object.entries(flags).find(([key, value]) => !['pairs', 'ms'].includes(key) || !/^[1-9][0-9]*$/.test(value ?? ''));
 if (sides.length !== 2 || badFlag) {
-  if (badFlag) console.error(`bench:ab: unknown flag or not a positive integer: --${badFlag[0]}${badFlag[1] === undefined ? '' : `=${badFlag[1]}`}`);
-  console.error('usage: npm run bench:ab -- <A> <B> [--pairs=6] [--ms=3000]   (A, B: ws | socketio | nest | app | app+<patch>... | path/to/server.mjs)');
+  if (badFlag)
+    console.error(`bench:ab: unknown flag or not a positive integer: --${badFlag[0]}${badFlag[1] === undefined ? '' : `=${badFlag[1]}`}`);
+  console.error(
+    'usage: npm run bench:ab -- <A> <B> [--pairs=6] [--ms=3000]   (A, B: ws | socketio | nest | app | app+<patch>... | path/to/server.mjs)',
+  );
   process.exit(2);
 }
 if (!process.env.BENCH_CHILD && pin) {
   // The generator on core 1, as in `npm run bench`.
-  const child = spawn('taskset', ['-c', '1', process.execPath, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env: { ...process.env, BENCH_CHILD: '1' } });
+  const child = spawn('taskset', ['-c', '1', process.execPath, fileURLToPath(import.meta.url), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_CHILD: '1' },
+  });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
   await main();
@@ -51,11 +57,25 @@ function serverOf(side) {
     const app = VARIANTS.find((v) => v.id === 'app');
     // A script of one's own gets the app's environment (JWT secret, rate limits high enough, the bench
     // build) and the young generation the bare variants start with (see GROWN_YOUNG_GENERATION).
-    return { name: side, script: isAbsolute(side) ? side : resolve(side), env: app.env, nodeArgs: GROWN_YOUNG_GENERATION, raw: false, build: true };
+    return {
+      name: side,
+      script: isAbsolute(side) ? side : resolve(side),
+      env: app.env,
+      nodeArgs: GROWN_YOUNG_GENERATION,
+      raw: false,
+      build: true,
+    };
   }
   if (patches.length > 0 && id !== 'app') throw new Error(`${side}: only the app takes patches`);
   const script = patches.length > 0 ? fileURLToPath(new URL('./servers/app-patched.mjs', import.meta.url)) : variant.script;
-  return { name: side, script, env: { ...variant.env, BENCH_PATCH: patches.join('+') }, nodeArgs: variant.loadNodeArgs ?? [], raw: variant.raw, build: id === 'app' };
+  return {
+    name: side,
+    script,
+    env: { ...variant.env, BENCH_PATCH: patches.join('+') },
+    nodeArgs: variant.loadNodeArgs ?? [],
+    raw: variant.raw,
+    build: id === 'app',
+  };
 }
 
 async function main() {
@@ -66,7 +86,9 @@ async function main() {
     const build = buildApp(root);
     if (build.built) console.log(`built src/ into bench/.app-dist (src ${build.srcHash})`);
   }
-  console.log(`A = ${sides[0]}, B = ${sides[1]}: ${pairs} pairs of fresh servers, ${sideMs} ms per side in ${SLICE_MS} ms slices${pin ? '' : ' (NOT pinned)'}`);
+  console.log(
+    `A = ${sides[0]}, B = ${sides[1]}: ${pairs} pairs of fresh servers, ${sideMs} ms per side in ${SLICE_MS} ms slices${pin ? '' : ' (NOT pinned)'}`,
+  );
   const ratios = [];
   for (let p = 0; p < pairs; p++) {
     const started = [];

@@ -7,18 +7,39 @@
 //   npm run bench                      full run, writes bench/results/latest.{json,svg,md}
 //   npm run bench -- --quick           under a minute, writes bench/results/quick.*
 //   npm run bench -- --only=echo,memory --variants=socketio,app --rounds=3
+//   npm run bench -- --only=events --variants=socketio,app   the app's real events beside bare Socket.IO
 //   npm run bench -- --profile         CPU profile of the app (and bare Socket.IO) in the echo run
 //   npm run bench -- --report=bench/results/latest.json   render a run's raw results again
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './lib/build.mjs';
-import { CORES, HAS_TASKSET, startRedis, startServer, waitQuiet } from './lib/proc.mjs';
+import {
+  CORES,
+  HAS_TASKSET,
+  inRaisedOpenFileLimit,
+  machineFacts,
+  startRedis,
+  startRedisCluster,
+  startServer,
+  startTogether,
+  waitQuiet,
+} from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
-import { checkTargets, markdownTable, ratioRows, summarize, svgChart, tableRows, targetLines, terminalTable, valueRows } from './lib/report.mjs';
+import {
+  checkTargets,
+  markdownTable,
+  ratioRows,
+  summarize,
+  svgChart,
+  tableRows,
+  targetLines,
+  terminalTable,
+  valueRows,
+} from './lib/report.mjs';
 import { runEcho } from './lib/scenarios/echo.mjs';
+import { EVENT_CASES, runEvents } from './lib/scenarios/events.mjs';
 import { runClusterPaired, runFanout } from './lib/scenarios/fanout.mjs';
 import { runHandshake } from './lib/scenarios/handshake.mjs';
 import { runMemory } from './lib/scenarios/memory.mjs';
@@ -29,10 +50,11 @@ import { APP_RATE_LIMIT, BASELINE, VARIANTS } from './lib/variants.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
-const SCENARIOS = ['echo', 'paired', 'handshake', 'fanout', 'redis', 'cluster', 'memory'];
+const SCENARIOS = ['echo', 'paired', 'events', 'handshake', 'fanout', 'redis', 'rediscluster', 'cluster', 'memory'];
 
 const FULL = {
-  rounds: { echo: 5, paired: 5, handshake: 4, fanout: 3, redis: 3, cluster: 3, memory: 3 },
+  // events: five events of 32 s each per round (the paired echo's phases), about 8 minutes in all.
+  rounds: { echo: 5, paired: 5, events: 3, handshake: 4, fanout: 3, redis: 3, rediscluster: 3, cluster: 3, memory: 3 },
   warmupMs: 1000,
   echoMs: 4000,
   // The fixed-rate phase runs longer: its p99 rests on the slowest 1 % of
@@ -61,7 +83,7 @@ const FULL = {
 };
 
 const QUICK = {
-  rounds: { echo: 1, paired: 1, handshake: 1, fanout: 1, redis: 1, cluster: 1, memory: 1 },
+  rounds: { echo: 1, paired: 1, events: 1, handshake: 1, fanout: 1, redis: 1, rediscluster: 1, cluster: 1, memory: 1 },
   warmupMs: 250,
   echoMs: 750,
   fixedMs: 750,
@@ -91,28 +113,38 @@ function parseArgs(list) {
     if (!match) throw new Error(`unknown argument ${arg} (see the header of bench/run.mjs)`);
     flags[match[1]] = match[2] ?? true;
   }
-  const known = ['report', 'no-build', 'quick', 'only', 'variants', 'rounds', 'profile', 'out', 'no-pin', 'rates', 'receivers', 'handshakes', 'memory', 'duration'];
-  for (const key of Object.keys(flags)) if (!known.includes(key)) throw new Error(`unknown flag --${key}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+  const known = [
+    'report',
+    'no-build',
+    'quick',
+    'only',
+    'variants',
+    'rounds',
+    'profile',
+    'out',
+    'no-pin',
+    'rates',
+    'receivers',
+    'handshakes',
+    'memory',
+    'duration',
+  ];
+  for (const key of Object.keys(flags))
+    if (!known.includes(key)) throw new Error(`unknown flag --${key}; known: ${known.map((k) => `--${k}`).join(' ')}`);
   return flags;
 }
 
 const flags = parseArgs(argv);
-const numbers = (value) => String(value).split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
+const numbers = (value) =>
+  String(value)
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isFinite(n) && n > 0);
 const pin = !flags['no-pin'] && HAS_TASKSET && CORES >= 2;
 
 // Re-run this script with the open-file limit raised (10,000 connections need
 // as many descriptors here as in the server) and pinned to the generator core.
-if (!process.env.BENCH_CHILD) {
-  const command = [...(pin ? ['taskset', '-c', '1'] : []), process.execPath, fileURLToPath(import.meta.url), ...argv];
-  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', ...command], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_CHILD: '1' },
-  });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else {
-  await main();
-}
+if (inRaisedOpenFileLimit('BENCH_CHILD', argv, pin ? ['taskset', '-c', '1'] : [])) await main();
 
 async function main() {
   if (flags.report) {
@@ -127,11 +159,21 @@ async function main() {
   if (flags.handshakes) options.handshakes = Number(flags.handshakes);
   if (flags.memory) options.memoryConnections = numbers(flags.memory);
   if (flags.duration) options.echoMs = options.fixedMs = options.stepMs = options.clusterMs = Number(flags.duration);
-  // Quick mode leaves out the paired echo and the paired fan-out: their slices need warmed-up servers to mean anything.
-  const scenarios = flags.only ? String(flags.only).split(',') : flags.quick ? SCENARIOS.filter((s) => s !== 'paired' && s !== 'cluster') : SCENARIOS;
+  // Quick mode leaves out the paired echo, the events and the paired fan-out: their slices need warmed-up servers to mean anything.
+  const scenarios = flags.only
+    ? String(flags.only).split(',')
+    : flags.quick
+      ? SCENARIOS.filter((s) => !['paired', 'events', 'cluster'].includes(s))
+      : SCENARIOS;
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
-  const variants = flags.variants ? String(flags.variants).split(',').map((id) => VARIANTS.find((v) => v.id === id) ?? fail(`--variants: unknown ${id}`)) : VARIANTS;
+  const variants = flags.variants
+    ? String(flags.variants)
+        .split(',')
+        .map((id) => VARIANTS.find((v) => v.id === id) ?? fail(`--variants: unknown ${id}`))
+    : VARIANTS;
   const baselineVariant = variants.find((v) => v.id === BASELINE);
+  for (const s of ['paired', 'events'])
+    if (scenarios.includes(s) && !baselineVariant) warn(`the ${s} scenario runs beside bare Socket.IO: add ${BASELINE} to --variants`);
   const custom = ['only', 'variants', 'rounds', 'rates', 'receivers', 'handshakes', 'memory', 'duration', 'no-pin'].some((k) => flags[k]);
   const name = flags.out ?? (flags.profile ? 'profile' : flags.quick ? 'quick' : custom ? 'partial' : 'latest');
   const resultsDir = join(here, 'results');
@@ -150,8 +192,12 @@ async function main() {
     meta.srcHash = build.srcHash;
     if (build.built) console.log(`built src/ into bench/.app-dist (src ${build.srcHash})`);
   }
-  console.log(`nest-realtime bench (${meta.mode}): ${meta.cpuModel}, ${meta.cores} cores, Node ${meta.node}, servers on core ${pin ? 0 : '(any)'}, generator on core ${pin ? 1 : '(any)'}`);
-  console.log(`scenarios: ${scenarios.join(', ')}; variants: ${variants.map((v) => v.id).join(', ')}; rounds: ${scenarios.map((s) => `${s} ${options.rounds[s]}`).join(', ')}\n`);
+  console.log(
+    `nest-realtime bench (${meta.mode}): ${meta.cpuModel}, ${meta.cores} cores, Node ${meta.node}, servers on core ${pin ? 0 : '(any)'}, generator on core ${pin ? 1 : '(any)'}`,
+  );
+  console.log(
+    `scenarios: ${scenarios.join(', ')}; variants: ${variants.map((v) => v.id).join(', ')}; rounds: ${scenarios.map((s) => `${s} ${options.rounds[s]}`).join(', ')}\n`,
+  );
 
   const noisy = [];
   const quiet = async () => {
@@ -165,7 +211,13 @@ async function main() {
   };
   // `load`: the server is for a load scenario, and starts with its variant's `loadNodeArgs` (see variants.mjs).
   const start = (variant, env = {}, { load = true } = {}) =>
-    startServer({ name: variant.id, script: variant.script, env: { ...variant.env, ...env }, cpu: serverCpu, nodeArgs: load ? (variant.loadNodeArgs ?? []) : [] });
+    startServer({
+      name: variant.id,
+      script: variant.script,
+      env: { ...variant.env, ...env },
+      cpu: serverCpu,
+      nodeArgs: load ? (variant.loadNodeArgs ?? []) : [],
+    });
   // Quick mode starts one server per variant up front, all at once, keeps each for the smoke check, echo,
   // handshake and fan-out, and stops them at the end; a full run starts a fresh server every time. The
   // memory scenario always gets a fresh server: one that sat idle for seconds has handed pages back to
@@ -177,7 +229,8 @@ async function main() {
     return { server: shared.get(variant.id), release: async () => {} };
   };
 
-  if (flags.profile) return profileRun({ variants: variants.filter((v) => v.id === 'app' || v.id === 'socketio'), options, quiet, start, resultsDir, meta });
+  if (flags.profile)
+    return profileRun({ variants: variants.filter((v) => v.id === 'app' || v.id === 'socketio'), options, quiet, start, resultsDir, meta });
 
   if (options.reuseServers) {
     const servers = await startTogether(variants.map((variant) => () => start(variant)));
@@ -196,11 +249,14 @@ async function main() {
     console.log(`smoke ${variant.id}: ${s.ok ? 'ok (a real client speaks to it)' : `FAILED: ${s.error}`}`);
   }
 
-  // The two-node fan-out alternates with the one-node fan-out round by round: its target is a ratio of
-  // the two, which should not be the ratio of two phases minutes apart on a machine whose speed drifts.
+  // The two-node fan-out alternates with the one-node fan-out round by round, and the two nodes over a
+  // Redis Cluster with the two nodes over one Redis: their targets are ratios of the two, which should
+  // not be ratios of two phases minutes apart on a machine whose speed drifts.
+  const fanouts = ['fanout', 'redis', 'rediscluster'];
   const phases = [];
   for (const scenario of scenarios) {
-    if (scenario === 'redis' && phases.at(-1)?.includes('fanout')) phases.at(-1).push(scenario);
+    const joins = fanouts.slice(0, fanouts.indexOf(scenario));
+    if (joins.length > 0 && phases.at(-1)?.some((s) => joins.includes(s))) phases.at(-1).push(scenario);
     else phases.push([scenario]);
   }
   const runs = {};
@@ -223,9 +279,11 @@ async function main() {
   async function runRound(scenario, round) {
     const rounds = options.rounds[scenario];
     for (const variant of variants) {
-      if ((scenario === 'redis' || scenario === 'cluster') && !variant.redis) continue;
+      if (['redis', 'rediscluster', 'cluster'].includes(scenario) && !variant.redis) continue;
       // A pair is bare Socket.IO and another variant: the baseline's figures come from every pair.
-      if (scenario === 'paired' && (variant.id === BASELINE || !baselineVariant)) continue;
+      if ((scenario === 'paired' || scenario === 'events') && (variant.id === BASELINE || !baselineVariant)) continue;
+      // The events scenario needs the app's events: bare ws and the plain Nest gateway have only the echo and chat.
+      if (scenario === 'events' && !variant.events) continue;
       let result;
       const began = Date.now();
       try {
@@ -256,18 +314,46 @@ async function main() {
     }
   }
 
+  // A 3-master, 3-replica Redis Cluster of the harness's own and two nodes of `variant` on it (its seed
+  // nodes in REDIS_CLUSTER_NODES), all started together; `body(cluster, nodes)` runs on them, then all stop.
+  async function withRedisClusterNodes(variant, body) {
+    const cluster = await startRedisCluster({ cpu: serverCpu });
+    const nodes = [];
+    try {
+      const node = (id) => () => start(variant, { REDIS_CLUSTER_NODES: cluster.seeds, NODE_ID: `bench-${id}` });
+      nodes.push(...(await startTogether([node('a'), node('b')])));
+      await quiet();
+      return await body(cluster, nodes);
+    } finally {
+      for (const server of nodes) await server.stop();
+      await cluster.stop();
+    }
+  }
+
   async function runOne(scenario, variant, round) {
     if (scenario === 'redis') {
-      return withRedisNodes(variant, false, (redis, nodes) => runFanout({ servers: nodes, others: [redis], variant, options, quiet, round }));
+      return withRedisNodes(variant, false, (redis, nodes) =>
+        runFanout({ servers: nodes, others: [redis], variant, options, quiet, round }),
+      );
+    }
+    if (scenario === 'rediscluster') {
+      return withRedisClusterNodes(variant, (cluster, nodes) =>
+        runFanout({ servers: nodes, others: cluster.servers, variant, options, quiet, round }),
+      );
     }
     if (scenario === 'cluster') {
-      return withRedisNodes(variant, true, (redis, [single, ...nodes]) => runClusterPaired({ single, nodes, redis, variant, options, quiet, round }));
+      return withRedisNodes(variant, true, (redis, [single, ...nodes]) =>
+        runClusterPaired({ single, nodes, redis, variant, options, quiet, round }),
+      );
     }
-    if (scenario === 'paired') {
-      const [base, other] = await startTogether([() => start(baselineVariant), () => start(variant)]);
+    if (scenario === 'paired' || scenario === 'events') {
+      // The events scenario's bare Socket.IO also answers the app's other events (see bench/servers/socketio.mjs).
+      const baseEnv = scenario === 'events' ? { BENCH_EVENTS: '1' } : {};
+      const [base, other] = await startTogether([() => start(baselineVariant, baseEnv), () => start(variant)]);
       try {
         await quiet();
-        return await runPaired({ base, other, baseVariant: baselineVariant, variant, options, quiet, round });
+        const run = scenario === 'events' ? runEvents : runPaired;
+        return await run({ base, other, baseVariant: baselineVariant, variant, options, quiet, round });
       } finally {
         await other.stop();
         await base.stop();
@@ -289,15 +375,6 @@ async function main() {
   }
 }
 
-/** Starts servers at once; when one fails, stops the others and throws its error. */
-async function startTogether(starts) {
-  const settled = await Promise.allSettled(starts.map((begin) => begin()));
-  const failed = settled.find((result) => result.status === 'rejected');
-  if (!failed) return settled.map((result) => result.value);
-  for (const result of settled) if (result.status === 'fulfilled') await result.value.stop();
-  throw failed.reason;
-}
-
 /** Summary, targets, table, JSON, SVG and Markdown of one run's raw results. */
 function render(result, resultsDir, name) {
   const { meta, options, variants, runs, noisy, smoke: smokeResults } = result;
@@ -306,16 +383,22 @@ function render(result, resultsDir, name) {
   const rows = tableRows(summary, variants);
   console.log(`\n${terminalTable(rows)}\n`);
   console.log('Targets (this app against bare Socket.IO in the same run):');
-  for (const t of targets) console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
+  for (const t of targets)
+    console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
   if (noisy.length > 0) console.log(`\n${noisy.length} times the machine did not get quiet before a step (see "noisy" in the JSON).`);
   if (meta.repeatedMeasurements > 0) {
-    console.log(`${meta.repeatedMeasurements} measurements were repeated because other processes (or the hypervisor, in a fixed-rate window) took CPU meanwhile; ${meta.noisyMeasurements} stayed noisy ("noisy": true in the JSON).`);
+    console.log(
+      `${meta.repeatedMeasurements} measurements were repeated because other processes (or the hypervisor, in a fixed-rate window) took CPU meanwhile; ${meta.noisyMeasurements} stayed noisy ("noisy": true in the JSON).`,
+    );
   }
   console.log(`\nDone in ${meta.durationS} s.`);
   const { summary: _old, targets: _oldTargets, ...raw } = result;
   writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify({ ...raw, summary, targets }, null, 2)}\n`);
   writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
-  writeFileSync(join(resultsDir, `${name}.md`), markdownReport(meta, ratioRows(summary, variants), valueRows(summary, variants), targets, smokeResults));
+  writeFileSync(
+    join(resultsDir, `${name}.md`),
+    markdownReport(meta, ratioRows(summary, variants), valueRows(summary, variants), targets, smokeResults),
+  );
   console.log(`Wrote bench/results/${name}.json, ${name}.svg and ${name}.md`);
 }
 
@@ -335,9 +418,11 @@ async function profileRun({ variants, options, quiet, start, resultsDir, meta })
       console.log('  self time by package:');
       for (const p of summary.packages.slice(0, 12)) console.log(`    ${String(p.share).padStart(5)} %  ${p.name}`);
       console.log('  top self-time functions:');
-      for (const f of summary.functions) console.log(`    ${String(f.share).padStart(5)} %  ${f.usPerEvent.toFixed(2).padStart(6)} µs/msg  ${f.name}`);
+      for (const f of summary.functions)
+        console.log(`    ${String(f.share).padStart(5)} %  ${f.usPerEvent.toFixed(2).padStart(6)} µs/msg  ${f.name}`);
       console.log('  inclusive time of the code on the request path (self + callees):');
-      for (const f of summary.inclusive) console.log(`    ${String(f.share).padStart(5)} %  ${f.usPerEvent.toFixed(2).padStart(6)} µs/msg  ${f.name}`);
+      for (const f of summary.inclusive)
+        console.log(`    ${String(f.share).padStart(5)} %  ${f.usPerEvent.toFixed(2).padStart(6)} µs/msg  ${f.name}`);
     } finally {
       await server.stop();
     }
@@ -360,46 +445,53 @@ function headline(scenario, r) {
   if (scenario === 'paired') {
     const side = (f) => `${f.throughput} msg/s, ${f.cpuPerMsgUs} µs CPU/msg`;
     const f = r.fixed;
-    const fixed = f ? `; at ${f.self.rate}/s p99 ${q(f.self.latency.p99)} ms vs ${q(f.base.latency.p99)} ms: ${(f.self.latency.p99 / f.base.latency.p99).toFixed(2)}x` : '';
+    const fixed = f
+      ? `; at ${f.self.rate}/s p99 ${q(f.self.latency.p99)} ms vs ${q(f.base.latency.p99)} ms: ${(f.self.latency.p99 / f.base.latency.p99).toFixed(2)}x`
+      : '';
     return `${side(r.self)} | bare Socket.IO in the same slices ${side(r.base)}: ${(r.self.throughput / r.base.throughput).toFixed(2)}x, CPU ${(r.self.cpuPerMsgUs / r.base.cpuPerMsgUs).toFixed(2)}x (user space ${(r.self.userCpuPerMsgUs / r.base.userCpuPerMsgUs).toFixed(2)}x)${fixed}`;
+  }
+  if (scenario === 'events') {
+    const x = (a, b) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : '—');
+    const pushes = ({ self, base }) =>
+      self.pushes ? `, pushes ${self.pushes.delivered}/${self.pushes.expected} vs ${base.pushes.delivered}/${base.pushes.expected}` : '';
+    const lines = EVENT_CASES.map((c) => {
+      const e = r.events?.[c.id];
+      if (!e) return `${c.label}: not measured`;
+      const { closed, fixed } = e;
+      return `${c.label}: ${closed.self.throughput} vs ${closed.base.throughput} msg/s ${x(closed.self.throughput, closed.base.throughput)}, CPU ${closed.self.cpuPerMsgUs} vs ${closed.base.cpuPerMsgUs} µs/msg ${x(closed.self.cpuPerMsgUs, closed.base.cpuPerMsgUs)}${pushes(closed)}; at ${fixed.self.rate}/s p99 ${q(fixed.self.latency.p99)} vs ${q(fixed.base.latency.p99)} ms ${x(fixed.self.latency.p99, fixed.base.latency.p99)}${pushes(fixed)}`;
+    });
+    return `app vs bare Socket.IO in the same slices (${r.clients} clients in pairs):\n      ${lines.join('\n      ')}`;
   }
   if (scenario === 'handshake') {
     return `${r.count} in ${Math.round((r.count / r.rate) * 1000)} ms (${r.rate}/s), ${r.cpuPerHandshakeUs} µs CPU each, p99 ${q(r.latency?.p99)} ms; ${r.accepted} accepted, ${r.refused} refused${r.wrong ? `, ${r.wrong} WRONG (${r.wrongSamples.join('; ')})` : ''}`;
   }
-  if (scenario === 'fanout' || scenario === 'redis') {
-    const steps = r.steps.map((s) => `${s.offeredDeliveries / 1000}k: p99 ${s.latency.p99 ?? '—'} ms, ${s.cpuPerDeliveryUs} µs${s.saturated ? ' SATURATED' : ''}${s.generatorLoad > 0.9 ? ' (gen busy)' : ''}`);
+  if (scenario === 'fanout' || scenario === 'redis' || scenario === 'rediscluster') {
+    const steps = r.steps.map(
+      (s) =>
+        `${s.offeredDeliveries / 1000}k: p99 ${s.latency.p99 ?? '—'} ms, ${s.cpuPerDeliveryUs} µs${s.saturated ? ' SATURATED' : ''}${s.generatorLoad > 0.9 ? ' (gen busy)' : ''}`,
+    );
     return `${r.receivers} receivers on ${r.nodes} node(s); ${steps.join(' | ')}`;
   }
   if (scenario === 'cluster') {
-    const side = (s) => `${s.cpuPerDeliveryUs} µs/delivery, p99 ${q(s.latency.p99)} ms${s.missing > 0 || !s.complete ? `, ${s.missing} missing` : ''}`;
+    const side = (s) =>
+      `${s.cpuPerDeliveryUs} µs/delivery, p99 ${q(s.latency.p99)} ms${s.missing > 0 || !s.complete ? `, ${s.missing} missing` : ''}`;
     return `${r.offeredDeliveries / 1000}k deliveries/s to ${r.receivers} receivers, ${r.slices} slices of ${r.sliceMs} ms: one node ${side(r.one)} | two nodes ${side(r.two)}, redis-server ${r.two.redisCpuPerDeliveryUs} µs: ${q(r.ratio)}x`;
   }
-  return r.levels.map((l) => `${l.connections}: ${(l.rssPerConnBytes / 1024).toFixed(1)} KiB RSS, ${(l.heapPerConnBytes / 1024).toFixed(1)} KiB heap per conn, ${l.connectionsPerGiB.toLocaleString('en-US')}/GiB`).join(' | ');
+  return r.levels
+    .map(
+      (l) =>
+        `${l.connections}: ${(l.rssPerConnBytes / 1024).toFixed(1)} KiB RSS, ${(l.heapPerConnBytes / 1024).toFixed(1)} KiB heap per conn, ${l.connectionsPerGiB.toLocaleString('en-US')}/GiB`,
+    )
+    .join(' | ');
 }
 
 function machine(options, flags, custom, pin, variants) {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: root }).toString().trim();
-    } catch {
-      return undefined;
-    }
-  };
   const shown = argv.length > 0 ? ` -- ${argv.join(' ')}` : '';
   return {
-    date: new Date().toISOString().slice(0, 10),
-    startedAt: Date.now(),
+    ...machineFacts(root),
     // A full run written under another name (`--out`) is still a full run.
     mode: flags.profile ? 'profile' : flags.quick ? 'quick' : custom ? 'partial' : 'full',
     command: `npm run bench${shown}`,
-    cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
-    cores: CORES,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.versions.node,
-    kernel: git(['--version']) ? execFileSync('uname', ['-r']).toString().trim() : undefined,
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    srcModified: (git(['status', '--porcelain', '--', 'src']) ?? '').length > 0,
     pinning: pin ? { servers: 'core 0 (taskset -c 0)', generator: 'core 1 (taskset -c 1)' } : 'none',
     serverNodeArgs: Object.fromEntries(variants.filter((v) => v.loadNodeArgs).map((v) => [v.id, v.loadNodeArgs])),
     appSettings: { LOG_LEVEL: 'log', NODE_ENV: 'production', WS_RATE_LIMIT_PER_SEC: APP_RATE_LIMIT, WS_RATE_LIMIT_BURST: APP_RATE_LIMIT },
@@ -411,7 +503,11 @@ function markdownReport(meta, ratios, values, targets, smokeResults) {
     `Run of ${meta.date} (${meta.mode}), \`${meta.command}\`, ${meta.durationS} s.`,
     `Machine: ${meta.cpuModel}, ${meta.cores} cores, ${meta.memoryGiB} GiB, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.srcModified ? ' with uncommitted changes in src/' : ''}.`,
     `Servers pinned: ${typeof meta.pinning === 'string' ? meta.pinning : `${meta.pinning.servers}, generator ${meta.pinning.generator}`}.`,
-    `Node flags of the load scenarios' servers (V8's young generation at the size a server under load keeps; the app ships with it, the plain Nest gateway's boot takes it there): ${Object.entries(meta.serverNodeArgs ?? {}).map(([id, args]) => `${id} \`${args.join(' ')}\``).join(', ') || 'none'}; the memory scenario's servers run with V8's defaults.`,
+    `Node flags of the load scenarios' servers (V8's young generation at the size a server under load keeps; the app ships with it, the plain Nest gateway's boot takes it there): ${
+      Object.entries(meta.serverNodeArgs ?? {})
+        .map(([id, args]) => `${id} \`${args.join(' ')}\``)
+        .join(', ') || 'none'
+    }; the memory scenario's servers run with V8's defaults.`,
     `${meta.repeatedMeasurements ?? 0} measurements were repeated because other processes (or the hypervisor, in a fixed-rate window) took CPU meanwhile; ${meta.noisyMeasurements ?? 0} stayed noisy.`,
     '',
     '| target | figure | measured | verdict |',

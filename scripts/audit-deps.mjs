@@ -37,7 +37,9 @@ for (const [name, vulnerability] of Object.entries(report.vulnerabilities ?? {})
 }
 console.log(`dependency audit (production dependencies): ${JSON.stringify(counts)}`);
 if (findings.length > 0) {
-  console.log(`unexplained high or critical advisories:\n  ${[...new Set(findings)].join('\n  ')}\nUpgrade, or explain each in SECURITY.md and list it in scripts/audit-deps.mjs.`);
+  console.log(
+    `unexplained high or critical advisories:\n  ${[...new Set(findings)].join('\n  ')}\nUpgrade, or explain each in SECURITY.md and list it in scripts/audit-deps.mjs.`,
+  );
   process.exit(1);
 }
 console.log('dependency audit: no unexplained high or critical advisory');

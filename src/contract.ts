@@ -1,4 +1,6 @@
-import { sessionContract, type ClientEventsOf, type ServerEventsOf } from './core/websocket/index.js';
+// Straight from the contract files, not the core's index: this file's declarations stay free of Nest and socket.io.
+import { sessionContract } from './core/websocket/api/session.contract.js';
+import type { ClientEventsOf, MergeContracts, ServerEventsOf } from './core/websocket/domain/contract.js';
 import { chatContract } from './modules/chat/chat.contract.js';
 import { notificationsContract } from './modules/notifications/notifications.contract.js';
 import { presenceContract } from './modules/presence/presence.contract.js';
@@ -6,11 +8,8 @@ import { presenceContract } from './modules/presence/presence.contract.js';
 /** Every module's wire contract: the source of the client types and of the AsyncAPI document. */
 export const contracts = [sessionContract, chatContract, presenceContract, notificationsContract] as const;
 
-/** The whole app's contract, as one. */
-export interface AppContract {
-  requests: typeof sessionContract.requests & typeof chatContract.requests & typeof presenceContract.requests & typeof notificationsContract.requests;
-  pushes: typeof sessionContract.pushes & typeof chatContract.pushes & typeof presenceContract.pushes & typeof notificationsContract.pushes;
-}
+/** The whole app's contract, as one (derived from `contracts`, so the two cannot disagree). */
+export type AppContract = MergeContracts<typeof contracts>;
 
 /**
  * Socket.IO's typed maps for a client of this server:

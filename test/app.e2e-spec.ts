@@ -192,7 +192,9 @@ describe('npm run token', () => {
 
   it('refuses to sign without JWT_SECRET', async () => {
     const run = promisify(execFile);
-    const failure = await run(process.execPath, ['dist/scripts/token.js', 'alice'], { env: { PATH: process.env.PATH } }).catch((e: { code: number; stderr: string }) => e);
+    const failure = await run(process.execPath, ['dist/scripts/token.js', 'alice'], { env: { PATH: process.env.PATH } }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('JWT_SECRET is not set') });
   });
 });

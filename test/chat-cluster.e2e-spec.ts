@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { compareMessageIds, type ChatMessage } from '../src/modules/chat/index.js';
 import type { TestApp } from './support/app.js';
-import { startCluster, type TestCluster } from './support/cluster.js';
+import { REDIS_MODES, startCluster, type TestCluster } from './support/cluster.js';
 import { collect, eventually, nextEvent, request, settle } from './support/events.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -11,13 +11,13 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
  * the same way travels the same Redis channel, so once it has arrived,
  * anything sent before it (a duplicate, a second broadcast) would have too.
  */
-describe('chat across two nodes through Redis (e2e)', () => {
+describe.each(REDIS_MODES)('chat across two nodes through %s (e2e)', (mode) => {
   let cluster: TestCluster;
   let node1: TestApp;
   let node2: TestApp;
 
   beforeEach(async () => {
-    cluster = await startCluster(2);
+    cluster = await startCluster(2, {}, mode);
     [node1, node2] = cluster.nodes as [TestApp, TestApp];
   });
 
@@ -57,10 +57,18 @@ describe('chat across two nodes through Redis (e2e)', () => {
     const carolOn1 = await connect(node1, 'carol');
     const daveOn2 = await connect(node2, 'dave');
     await join('a', annOn1, annOn2, bobOn2, carolOn1);
-    const [echoed, tab, bob, carol, dave] = [annOn1, annOn2, bobOn2, carolOn1, daveOn2].map((socket) => collect<ChatMessage>(socket, 'chat:message'));
+    const [echoed, tab, bob, carol, dave] = [annOn1, annOn2, bobOn2, carolOn1, daveOn2].map((socket) =>
+      collect<ChatMessage>(socket, 'chat:message'),
+    );
 
     const first = await sendAndDeliver(annOn1, [annOn2, bobOn2, carolOn1], 'a', 'hello from node 1');
-    expect(first).toEqual({ id: expect.any(String), roomId: 'a', userId: 'ann', text: 'hello from node 1', sentAt: expect.stringMatching(ISO) });
+    expect(first).toEqual({
+      id: expect.any(String),
+      roomId: 'a',
+      userId: 'ann',
+      text: 'hello from node 1',
+      sentAt: expect.stringMatching(ISO),
+    });
     // The next message is the next thing each member gets: no copy of the first came in between.
     const fence = await sendAndDeliver(annOn1, [annOn2, bobOn2, carolOn1], 'a', 'fence');
 

@@ -111,7 +111,9 @@ describe('chat (e2e)', () => {
 
       const reply = await request(tab1, 'chat:send', { roomId: 'a', text: 'hello' });
 
-      expect(reply).toEqual(ok({ id: expect.stringMatching(MESSAGE_ID), roomId: 'a', userId: 'ann', text: 'hello', sentAt: expect.stringMatching(ISO) }));
+      expect(reply).toEqual(
+        ok({ id: expect.stringMatching(MESSAGE_ID), roomId: 'a', userId: 'ann', text: 'hello', sentAt: expect.stringMatching(ISO) }),
+      );
       expect(await Promise.all(arriving)).toEqual([reply.data, reply.data]);
       await Promise.all([settle(tab1), settle(outsider)]);
       expect(echoed).toEqual([]);
@@ -160,8 +162,17 @@ describe('chat (e2e)', () => {
     it('keeps clientMsgIds of different users and different rooms apart', async () => {
       const ann = await connect('ann', ['a', 'b']);
       const bob = await connect('bob', ['a']);
-      for (const [socket, roomId] of [[ann, 'a'], [ann, 'b'], [bob, 'a']] as const) await join(socket, roomId);
-      const ids = new Set([(await send(ann, 'a', 'x', 'same')).id + 'a', (await send(ann, 'b', 'x', 'same')).id + 'b', (await send(bob, 'a', 'x', 'same')).id + 'a']);
+      for (const [socket, roomId] of [
+        [ann, 'a'],
+        [ann, 'b'],
+        [bob, 'a'],
+      ] as const)
+        await join(socket, roomId);
+      const ids = new Set([
+        (await send(ann, 'a', 'x', 'same')).id + 'a',
+        (await send(ann, 'b', 'x', 'same')).id + 'b',
+        (await send(bob, 'a', 'x', 'same')).id + 'a',
+      ]);
       expect(ids.size).toBe(3);
       expect((await request(ann, 'chat:history', { roomId: 'a' })).data.messages).toHaveLength(2);
     });
@@ -173,7 +184,9 @@ describe('chat (e2e)', () => {
       await join(bob, 'a');
       const seen = collect(bob, 'chat:message');
 
-      const [one, two] = await Promise.all([1, 2].map(() => request(ann, 'chat:send', { roomId: 'a', text: 'hello', clientMsgId: 'twice' })));
+      const [one, two] = await Promise.all(
+        [1, 2].map(() => request(ann, 'chat:send', { roomId: 'a', text: 'hello', clientMsgId: 'twice' })),
+      );
 
       expect(one.ok).toBe(true);
       expect(two).toEqual(one);
@@ -289,8 +302,12 @@ describe('chat (e2e)', () => {
     it('refuses a malformed cursor, both cursors, and a limit out of 1..100 with BAD_REQUEST and details', async () => {
       expect((await history({ before: 'garbage' })).error).toMatchObject({ code: 'BAD_REQUEST', details: [{ path: 'before' }] });
       expect((await history({ after: '12' })).error).toMatchObject({ code: 'BAD_REQUEST', details: [{ path: 'after' }] });
-      expect((await history({ before: sent[3].id, after: sent[0].id })).error).toMatchObject({ code: 'BAD_REQUEST', details: [{ path: 'after' }] });
-      for (const limit of [0, 101, 'ten']) expect((await history({ limit })).error).toMatchObject({ code: 'BAD_REQUEST', details: [{ path: 'limit' }] });
+      expect((await history({ before: sent[3].id, after: sent[0].id })).error).toMatchObject({
+        code: 'BAD_REQUEST',
+        details: [{ path: 'after' }],
+      });
+      for (const limit of [0, 101, 'ten'])
+        expect((await history({ limit })).error).toMatchObject({ code: 'BAD_REQUEST', details: [{ path: 'limit' }] });
       expect((await history({ limit: 100 })).ok).toBe(true);
     });
 
@@ -375,7 +392,13 @@ describe('chat (e2e)', () => {
       const ann = await connect('ann', ['a', 'b']);
       const otherTab = await connect('ann', ['a', 'b']);
       const bob = await connect('bob', ['b']);
-      for (const [socket, roomId] of [[ann, 'a'], [ann, 'b'], [otherTab, 'b'], [bob, 'b']] as const) await join(socket, roomId);
+      for (const [socket, roomId] of [
+        [ann, 'a'],
+        [ann, 'b'],
+        [otherTab, 'b'],
+        [bob, 'b'],
+      ] as const)
+        await join(socket, roomId);
       const order: unknown[] = [];
       ann.on('chat:left', (payload) => order.push(['chat:left', payload]));
 

@@ -2,12 +2,16 @@ import { jest } from '@jest/globals';
 import { createRealtimeClient, RealtimeRequestError, type RealtimeClient } from '../src/client/index.js';
 import { signToken, startApp, type TestApp } from './support/app.js';
 import { request } from './support/events.js';
+import { startRedis } from './support/redis-server.js';
 
 describe('createRealtimeClient against the real server', () => {
   let t: TestApp;
   const clients: RealtimeClient[] = [];
   const client = (options: Parameters<typeof createRealtimeClient>[1]) => {
-    const created = createRealtimeClient(t.url, { ...options, socket: { reconnectionDelay: 50, reconnectionDelayMax: 100, ...options.socket } });
+    const created = createRealtimeClient(t.url, {
+      ...options,
+      socket: { reconnectionDelay: 50, reconnectionDelayMax: 100, ...options.socket },
+    });
     clients.push(created);
     return created;
   };
@@ -46,7 +50,11 @@ describe('createRealtimeClient against the real server', () => {
     t = await startApp();
     const token = () => signToken('alice', { rooms: ['lobby'] });
     // Slow enough to come back that the missed messages are all sent while away.
-    const alice = client({ token: token(), getToken: token, socket: { reconnectionDelay: 400, reconnectionDelayMax: 400, randomizationFactor: 0 } });
+    const alice = client({
+      token: token(),
+      getToken: token,
+      socket: { reconnectionDelay: 400, reconnectionDelayMax: 400, randomizationFactor: 0 },
+    });
     await alice.ready;
     await alice.request('chat:join', { roomId: 'lobby' });
     const bob = await t.connect('bob', { claims: { rooms: ['lobby'] } });
@@ -88,6 +96,56 @@ describe('createRealtimeClient against the real server', () => {
     await new Promise((resolve) => alice.socket.once('session:expired', resolve));
     await new Promise((resolve) => alice.socket.once('session:ready', resolve));
     expect(issued).toBeGreaterThanOrEqual(1);
-    expect(await alice.request('presence:query', { userIds: ['alice'] })).toMatchObject({ presence: [{ userId: 'alice', status: 'online' }] });
+    expect(await alice.request('presence:query', { userIds: ['alice'] })).toMatchObject({
+      presence: [{ userId: 'alice', status: 'online' }],
+    });
+  });
+
+  it('retries what is safe to repeat while Redis is down, and nothing else', async () => {
+    const redis = await startRedis();
+    try {
+      t = await startApp({ REDIS_URL: redis.url, NODE_ID: 'n1' });
+      const alice = client({ token: signToken('alice', { rooms: ['lobby'] }), retry: { attempts: 5, maxDelayMs: 400 } });
+      await alice.ready;
+      await alice.request('chat:join', { roomId: 'lobby' });
+      await redis.kill();
+
+      // Not safe to repeat: rejected at the first UNAVAILABLE.
+      const plain = await alice.request('chat:send', { roomId: 'lobby', text: 'plain' }).catch((error: unknown) => error);
+      expect(plain).toMatchObject({ code: 'UNAVAILABLE', details: { retryAfterMs: 1000 } });
+      // Safe: a read and a send the server deduplicates, answered once Redis is back.
+      const query = alice.request('presence:query', { userIds: ['alice'] });
+      const send = alice.request('chat:send', { roomId: 'lobby', text: 'kept', clientMsgId: 'm-1' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await redis.start();
+      expect((await query).presence).toEqual([expect.objectContaining({ userId: 'alice' })]);
+      const sent = await send;
+      expect(sent).toMatchObject({ text: 'kept' });
+      const { messages } = await alice.request('chat:history', { roomId: 'lobby' });
+      expect(messages.map((message) => message.id)).toEqual([sent.id]);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('gives up after its attempts with the last UNAVAILABLE, and never retries with retry: false', async () => {
+    const redis = await startRedis();
+    try {
+      t = await startApp({ REDIS_URL: redis.url, NODE_ID: 'n1' });
+      const bounded = client({ token: signToken('alice'), retry: { attempts: 2, maxDelayMs: 100 } });
+      const never = client({ token: signToken('bob'), retry: false });
+      await Promise.all([bounded.ready, never.ready]);
+      await redis.kill();
+      let started = Date.now();
+      await expect(bounded.request('presence:query', { userIds: ['x'] })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      // Two waits of at most 100 ms each.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(Date.now() - started).toBeLessThan(1000);
+      started = Date.now();
+      await expect(never.request('presence:query', { userIds: ['x'] })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(100);
+    } finally {
+      await redis.stop();
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { ConnectionManager, RealtimeEmitter } from '../src/core/websocket/index.js';
-import { eventually, startCluster, type TestCluster } from './support/cluster.js';
+import { eventually, REDIS_MODES, startCluster, type TestCluster } from './support/cluster.js';
 import { disconnected, nextEvent } from './support/events.js';
 
-describe('two nodes through Redis', () => {
+describe.each(REDIS_MODES)('two nodes through %s', (mode) => {
   let cluster: TestCluster;
   afterEach(() => cluster?.close());
 
   it('delivers a push to a user from the node where it happens to every node holding their sockets', async () => {
-    cluster = await startCluster(2);
+    cluster = await startCluster(2, {}, mode);
     const [a, b] = cluster.nodes as [NonNullable<TestCluster['nodes'][0]>, NonNullable<TestCluster['nodes'][0]>];
     const onA = await a.connect('alice');
     const onB = await b.connect('alice');
@@ -23,7 +23,7 @@ describe('two nodes through Redis', () => {
   });
 
   it('knows every socket of a user on every node, and disconnects them all from any node', async () => {
-    cluster = await startCluster(2);
+    cluster = await startCluster(2, {}, mode);
     const [a, b] = cluster.nodes as [NonNullable<TestCluster['nodes'][0]>, NonNullable<TestCluster['nodes'][0]>];
     const onA = await a.connect('alice');
     const onB = await b.connect('alice');
@@ -42,13 +42,18 @@ describe('two nodes through Redis', () => {
   });
 
   it('counts the per-user cap across nodes', async () => {
-    cluster = await startCluster(2, { WS_MAX_CONNECTIONS_PER_USER: '2' });
+    cluster = await startCluster(2, { WS_MAX_CONNECTIONS_PER_USER: '2' }, mode);
     const [a, b] = cluster.nodes as [NonNullable<TestCluster['nodes'][0]>, NonNullable<TestCluster['nodes'][0]>];
     await a.connect('alice');
     await b.connect('alice');
     expect((await a.refuse({ token: a.token('alice') })).message).toBe('TOO_MANY_CONNECTIONS');
     expect((await b.refuse({ token: b.token('alice') })).message).toBe('TOO_MANY_CONNECTIONS');
   });
+});
+
+describe('one node through Redis', () => {
+  let cluster: TestCluster;
+  afterEach(() => cluster?.close());
 
   it('answers /health/ready 503 while Redis is down and 200 once it is back', async () => {
     cluster = await startCluster(1);

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { contracts, type ClientToServerEvents, type ServerToClientEvents } from '../src/contract.js';
-import { MessageRouter } from '../src/core/websocket/index.js';
+import { MessageRouter } from '../src/core/websocket/internal.js';
 import { startApp, type TestApp } from './support/app.js';
 
 describe('the typed contract', () => {
@@ -16,7 +16,11 @@ describe('the typed contract', () => {
 
   it('validates with the schemas the router uses, so a body the contract accepts is accepted', async () => {
     t = await startApp();
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, { auth: { token: t.token('alice', { rooms: ['*'] }) }, transports: ['websocket'], forceNew: true });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
+      auth: { token: t.token('alice', { rooms: ['*'] }) },
+      transports: ['websocket'],
+      forceNew: true,
+    });
     try {
       await new Promise((resolve) => socket.once('session:ready', resolve));
       const joined = await socket.emitWithAck('chat:join', { roomId: 'typed' });

@@ -252,17 +252,20 @@ describe('presence (e2e)', () => {
   describe('validation', () => {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => `user-${i}`);
 
-    it.each(['presence:subscribe', 'presence:unsubscribe', 'presence:query'])('%s refuses 0 ids and 101 ids with BAD_REQUEST and details', async (event) => {
-      const socket = await t.connect('watcher');
-      for (const userIds of [[], ids(101)]) {
-        const reply = await request(socket, event, { userIds });
-        expect(reply).toEqual({
-          ok: false,
-          error: { code: 'BAD_REQUEST', message: expect.any(String), details: [expect.objectContaining({ path: 'userIds' })] },
-        });
-      }
-      expect((await request(socket, event, { userIds: ids(100) })).ok).toBe(true);
-    });
+    it.each(['presence:subscribe', 'presence:unsubscribe', 'presence:query'])(
+      '%s refuses 0 ids and 101 ids with BAD_REQUEST and details',
+      async (event) => {
+        const socket = await t.connect('watcher');
+        for (const userIds of [[], ids(101)]) {
+          const reply = await request(socket, event, { userIds });
+          expect(reply).toEqual({
+            ok: false,
+            error: { code: 'BAD_REQUEST', message: expect.any(String), details: [expect.objectContaining({ path: 'userIds' })] },
+          });
+        }
+        expect((await request(socket, event, { userIds: ids(100) })).ok).toBe(true);
+      },
+    );
 
     it('refuses an empty id, an id over 128 characters, a non-string id and a missing body', async () => {
       const socket = await t.connect('watcher');
@@ -285,7 +288,11 @@ describe('presence (e2e)', () => {
       const refused = await request(socket, 'presence:subscribe', { userIds: ['alice', 'user-0-0'] });
       expect(refused).toEqual({
         ok: false,
-        error: { code: 'BAD_REQUEST', message: expect.stringContaining('at most 1000'), details: [{ path: 'userIds', message: expect.any(String) }] },
+        error: {
+          code: 'BAD_REQUEST',
+          message: expect.stringContaining('at most 1000'),
+          details: [{ path: 'userIds', message: expect.any(String) }],
+        },
       });
 
       const updates = collect(socket, 'presence:update');

@@ -69,7 +69,11 @@ const echoSchema = z.object({ text: z.string().min(1).max(10) });
 @RealtimeHandler()
 class ProbeHandlers {
   @OnMessage('probe:echo')
-  echo(@MessageBody({ schema: echoSchema }) body: z.infer<typeof echoSchema>, @CurrentUser() user: AuthenticatedUser, @ConnectedSocket() socket: RealtimeSocket) {
+  echo(
+    @MessageBody({ schema: echoSchema }) body: z.infer<typeof echoSchema>,
+    @CurrentUser() user: AuthenticatedUser,
+    @ConnectedSocket() socket: RealtimeSocket,
+  ) {
     return { text: body.text, userId: user.userId, socketId: socket.id };
   }
 
@@ -127,7 +131,11 @@ class ProbeHandlers {
 @Module({ providers: [ProbeHandlers, AllowGuard, ShoutPipe, WrapInterceptor] })
 class ProbeModule {}
 
-async function startProbeApp(options: Partial<WebsocketModuleOptions> = {}, logger: ConsoleLogger | false = false, globalGuard?: CanActivate): Promise<TestApp> {
+async function startProbeApp(
+  options: Partial<WebsocketModuleOptions> = {},
+  logger: ConsoleLogger | false = false,
+  globalGuard?: CanActivate,
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [EventEmitterModule.forRoot(), WebsocketModule.forRoot({ auth: { secret: SECRET }, ...options }), ProbeModule],
   }).compile();
@@ -148,7 +156,10 @@ describe('event router', () => {
 
     it('answers a handled event with { ok: true, data }, with @MessageBody, @CurrentUser and @ConnectedSocket', async () => {
       const client = await t.connect('alice');
-      expect(await request(client, 'probe:echo', { text: 'hi' })).toEqual({ ok: true, data: { text: 'hi', userId: 'alice', socketId: client.id } });
+      expect(await request(client, 'probe:echo', { text: 'hi' })).toEqual({
+        ok: true,
+        data: { text: 'hi', userId: 'alice', socketId: client.id },
+      });
     });
 
     it('answers a body that fails its schema with BAD_REQUEST and the issues in details', async () => {
@@ -165,7 +176,10 @@ describe('event router', () => {
 
     it('answers an unknown event with UNKNOWN_EVENT', async () => {
       const client = await t.connect('alice');
-      expect(await request(client, 'nothing:here', {})).toEqual({ ok: false, error: { code: 'UNKNOWN_EVENT', message: expect.any(String) } });
+      expect(await request(client, 'nothing:here', {})).toEqual({
+        ok: false,
+        error: { code: 'UNKNOWN_EVENT', message: expect.any(String) },
+      });
     });
 
     it('passes a RealtimeException through with its code', async () => {
@@ -183,9 +197,19 @@ describe('event router', () => {
     it('emits exception to a socket whose failing event had no ack', async () => {
       const client = await t.connect('alice');
       client.emit('probe:boom');
-      expect(await nextEvent(client, 'exception')).toEqual({ status: 'error', event: 'probe:boom', code: 'INTERNAL', message: 'Internal server error' });
+      expect(await nextEvent(client, 'exception')).toEqual({
+        status: 'error',
+        event: 'probe:boom',
+        code: 'INTERNAL',
+        message: 'Internal server error',
+      });
       client.emit('nothing:here', { a: 1 });
-      expect(await nextEvent(client, 'exception')).toEqual({ status: 'error', event: 'nothing:here', code: 'UNKNOWN_EVENT', message: expect.any(String) });
+      expect(await nextEvent(client, 'exception')).toEqual({
+        status: 'error',
+        event: 'nothing:here',
+        code: 'UNKNOWN_EVENT',
+        message: expect.any(String),
+      });
     });
 
     it('sends nothing back for a successful event without an ack', async () => {
@@ -241,7 +265,9 @@ describe('event router', () => {
   });
 
   it('applies an app-wide guard to handlers that declare none', async () => {
-    t = await startProbeApp({}, false, { canActivate: (context: ExecutionContext) => context.switchToWs().getData<{ text?: string }>()?.text !== 'deny' });
+    t = await startProbeApp({}, false, {
+      canActivate: (context: ExecutionContext) => context.switchToWs().getData<{ text?: string }>()?.text !== 'deny',
+    });
     const client = await t.connect('alice');
     expect((await request(client, 'probe:echo', { text: 'deny' })).error.code).toBe('FORBIDDEN');
     expect((await request(client, 'probe:echo', { text: 'fine' })).ok).toBe(true);
@@ -289,7 +315,11 @@ describe('event router', () => {
   it('writes one debug line per event with event, user, socket, duration and outcome, never the payload', async () => {
     const lines: string[] = [];
     const logger = new ConsoleLogger({ json: true, logLevels: ['error', 'warn', 'log', 'debug'] });
-    (logger as unknown as { printMessages: (messages: unknown[], context: string, level: string) => void }).printMessages = (messages, context, level) => {
+    (logger as unknown as { printMessages: (messages: unknown[], context: string, level: string) => void }).printMessages = (
+      messages,
+      context,
+      level,
+    ) => {
       if (context === 'WsEvent') lines.push(JSON.stringify({ level, messages }));
     };
     t = await startProbeApp({}, logger);

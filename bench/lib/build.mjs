@@ -13,10 +13,14 @@ export function buildApp(root) {
   const stamp = join(APP_DIST, '.src-hash');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === srcHash) return { srcHash, built: false };
   rmSync(APP_DIST, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', APP_DIST], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', APP_DIST],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   writeFileSync(stamp, srcHash);
   return { srcHash, built: true };
 }

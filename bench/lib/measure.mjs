@@ -13,7 +13,8 @@ import { coreTimes, machineBusyMs } from './proc.mjs';
  */
 const gcPauses = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.duration, entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR]);
+  for (const entry of list.getEntries())
+    gcPauses.push([entry.startTime, entry.duration, entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR]);
   if (gcPauses.length > 100_000) gcPauses.splice(0, 50_000);
 }).observe({ entryTypes: ['gc'] });
 

@@ -2,7 +2,9 @@
 // reads about them from /proc: CPU time, resident memory, machine load.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +21,26 @@ function safe(fn, fallback) {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * Runs the calling script again in a child whose open-file limit is raised to
+ * the hard limit (every socket is a descriptor; the servers and generators it
+ * starts inherit the limit), with `prefix` before node (e.g. `taskset -c 1`),
+ * forwarding SIGINT/SIGTERM and the exit code. True in that child, where the
+ * script does its work (`marker` is set in its environment); false in the
+ * parent, which only waits.
+ */
+export function inRaisedOpenFileLimit(marker, argv, prefix = []) {
+  if (process.env[marker]) return true;
+  const command = [...prefix, process.execPath, process.argv[1], ...argv];
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', ...command], {
+    stdio: 'inherit',
+    env: { ...process.env, [marker]: '1' },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  return false;
 }
 
 /** The command line that runs `argv` on `cpu` (a core list for taskset), or as is when pinning is off. */
@@ -128,6 +150,7 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
   };
   const memWaiters = [];
   const profWaiters = [];
+  const eldWaiters = [];
   let readyInfo;
   const readyPromise = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
@@ -144,6 +167,8 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
         memWaiters.shift()?.(JSON.parse(line.slice(10)));
       } else if (line.startsWith('BENCH_PROF ')) {
         profWaiters.shift()?.(line.slice(11));
+      } else if (line.startsWith('BENCH_ELD ')) {
+        eldWaiters.shift()?.(JSON.parse(line.slice(10)));
       } else keep(line);
     });
   });
@@ -159,9 +184,9 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
     }
   }
   let exited = false;
-  const command = (line, waiters) =>
+  const command = (line, waiters, timeoutMs = 15000) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not answer "${line}"`)), 15000);
+      const timer = setTimeout(() => reject(new Error(`${name} did not answer "${line}"`)), timeoutMs);
       waiters.push((value) => {
         clearTimeout(timer);
         resolve(value);
@@ -185,6 +210,10 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
     mem() {
       return command('mem', memWaiters);
     },
+    /** The server's event-loop delay over the next `ms` (percentiles in ms of a 10 ms timer's intervals; see control.mjs). */
+    eld(ms) {
+      return command(`eld ${ms}`, eldWaiters, ms + 15000);
+    },
     /** Starts the inspector's CPU profiler in the server. */
     profileStart() {
       return command('prof-start', profWaiters);
@@ -204,18 +233,42 @@ export async function startServer({ name, script, env = {}, cpu, nodeArgs = [], 
   };
 }
 
+/** The flags every redis-server of the harness runs with: loopback only, nothing written to disk. */
+const REDIS_FLAGS = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+
+function assertBinary(name, what) {
+  if (spawnSync(name, ['--version']).error) throw new Error(`${name} is not on the PATH (apt-get install ${what})`);
+}
+
 /** A redis-server of the harness's own on a free port, pinned like the servers. */
 export async function startRedis({ cpu } = {}) {
-  if (spawnSync('redis-server', ['--version']).error) throw new Error('redis-server is not on the PATH (apt-get install redis-server)');
-  const port = await freePort();
-  const argv = pinned(cpu, ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning']);
+  assertBinary('redis-server', 'redis-server');
+  return launchRedis({ cpu, port: await freePort() });
+}
+
+/**
+ * Starts `redis-server` on `port` with the harness's flags and `args`, pinned
+ * to `cpu`, and waits until it answers PING. The handle: name, pid, port,
+ * url, cpuMs(), stop().
+ */
+async function launchRedis({ cpu, port, args = [] }) {
+  const argv = pinned(cpu, ['redis-server', '--port', String(port), ...REDIS_FLAGS, ...args]);
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = once(child, 'exit');
+    child.kill('SIGKILL');
+    await gone;
+  };
   const deadline = Date.now() + 5000;
   while (!(await answersPing(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${port}: ${output}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`redis-server did not start on ${port}: ${output}`);
+    }
     await sleep(20);
   }
   return {
@@ -224,13 +277,84 @@ export async function startRedis({ cpu } = {}) {
     port,
     url: `redis://127.0.0.1:${port}`,
     cpuMs: () => cpuMs(child.pid),
-    async stop() {
-      if (child.exitCode !== null) return;
-      const gone = once(child, 'exit');
-      child.kill('SIGKILL');
-      await gone;
-    },
+    stop,
   };
+}
+
+/**
+ * A Redis Cluster of the harness's own: 3 masters and 3 replicas, six
+ * redis-servers on free ports, pinned like the servers, each with its
+ * nodes.conf in a temporary directory of its own, joined by
+ * `redis-cli --cluster create`. Resolves once every server reports
+ * `cluster_state:ok`, with the servers (each a handle like `startRedis`'s),
+ * the seed nodes as REDIS_CLUSTER_NODES takes them, and stop() (stops them
+ * all and removes the directories).
+ */
+export async function startRedisCluster({ cpu } = {}) {
+  assertBinary('redis-server', 'redis-server');
+  assertBinary('redis-cli', 'redis-tools');
+  const dir = mkdtempSync(join(tmpdir(), 'nest-realtime-bench-cluster-'));
+  const servers = [];
+  const stop = async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const cli = (args, timeout = 5000) => spawnSync('redis-cli', args, { encoding: 'utf8', timeout });
+  try {
+    const ports = await clusterPorts(6);
+    servers.push(
+      ...(await Promise.all(
+        ports.map((port) => {
+          const own = join(dir, String(port));
+          mkdirSync(own);
+          const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000', '--dir', own];
+          return launchRedis({ cpu, port, args });
+        }),
+      )),
+    );
+    const seeds = ports.map((port) => `127.0.0.1:${port}`);
+    const created = cli(['--cluster', 'create', ...seeds, '--cluster-replicas', '1', '--cluster-yes'], 60000);
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create failed: ${created.error?.message ?? ''}${created.stdout}${created.stderr}`);
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const states = ports.map((port) => cli(['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info']).stdout ?? '');
+      if (states.every((info) => info.includes('cluster_state:ok'))) break;
+      if (Date.now() > deadline) {
+        const bad = ports.filter((_, i) => !states[i].includes('cluster_state:ok'));
+        throw new Error(`the Redis Cluster did not reach cluster_state:ok within 30 s (not ok: ${bad.join(', ')})`);
+      }
+      await sleep(100);
+    }
+    return { servers, seeds: seeds.join(','), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * `count` distinct free ports whose cluster bus ports (port + 10000, fixed by
+ * Redis) are free and valid as well.
+ */
+async function clusterPorts(count) {
+  const ports = [];
+  for (let attempt = 0; ports.length < count; attempt++) {
+    if (attempt > 200) throw new Error('no free ports for a Redis Cluster (each needs port + 10000 free as well)');
+    const port = await freePort();
+    const taken = (p) => ports.some((q) => q === p || q + 10000 === p || q === p + 10000);
+    if (port + 10000 > 65535 || taken(port) || !(await isFree(port + 10000))) continue;
+    ports.push(port);
+  }
+  return ports;
+}
+
+async function isFree(port) {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 async function answersPing(port) {
@@ -245,4 +369,30 @@ async function answersPing(port) {
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
     socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
   });
+}
+
+/** Starts servers at once; when one fails, stops the others and throws its error. */
+export async function startTogether(starts) {
+  const settled = await Promise.allSettled(starts.map((begin) => begin()));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (!failed) return settled.map((result) => result.value);
+  for (const result of settled) if (result.status === 'fulfilled') await result.value.stop();
+  throw failed.reason;
+}
+
+/** What every bench report says of the machine and the code it measured (`root`: the repository). */
+export function machineFacts(root) {
+  const git = (args) => safe(() => execFileSync('git', args, { cwd: root }).toString().trim(), undefined);
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    startedAt: Date.now(),
+    cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cores: CORES,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.versions.node,
+    kernel: execFileSync('uname', ['-r']).toString().trim(),
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    srcModified: (git(['status', '--porcelain', '--', 'src']) ?? '').length > 0,
+  };
 }

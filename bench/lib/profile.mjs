@@ -8,7 +8,8 @@ export function summarizeProfile(path, { top = 25, events } = {}) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const keyOf = ({ callFrame }) => `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`;
+  const keyOf = ({ callFrame }) =>
+    `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`;
   const self = new Map();
   let total = 0;
   profile.samples.forEach((id, i) => {

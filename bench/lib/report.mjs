@@ -2,6 +2,7 @@
 // from the same run, checks them against the issue's targets, and renders the
 // terminal table, a Markdown version of it and the SVG chart.
 import { pooled } from './hist.mjs';
+import { EVENT_CASES } from './scenarios/events.mjs';
 import { BASELINE } from './variants.mjs';
 
 const FANOUT_POINT = 50_000;
@@ -35,13 +36,64 @@ function marginalRss(result, connections) {
 export function metricsFor(options) {
   const cluster = `fan-out at ${(options.clusterRate * options.receivers) / 1000}k/s, alternating 1 and 2 nodes`;
   const metrics = [
-    { key: 'echo.throughput', scenario: 'echo', label: 'echo: throughput, closed loop', unit: 'msg/s', better: 'higher', get: (r) => r.closed?.throughput },
-    { key: 'echo.cpuPerMsg', scenario: 'echo', label: 'echo: server CPU per message, closed loop', unit: 'µs', better: 'lower', get: (r) => r.closed?.cpuPerMsgUs },
-    { key: 'echo.serverCore', scenario: 'echo', label: 'echo: server core busy, closed loop', unit: '%', better: 'none', ratio: false, get: (r) => pct(r.closed?.coreBusy?.[0]) },
-    { key: 'echo.generatorCore', scenario: 'echo', label: 'echo: generator core busy, closed loop', unit: '%', better: 'none', ratio: false, get: (r) => pct(r.closed?.coreBusy?.[1]) },
-    { key: 'echo.closedP99', scenario: 'echo', label: 'echo: p99, closed loop', unit: 'ms', better: 'lower', get: (r) => r.closed?.latency?.p99 },
-    { key: 'echo.fixedP50', scenario: 'echo', label: `echo: p50 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p50 },
-    { key: 'echo.fixedP99', scenario: 'echo', label: `echo: p99 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p99 },
+    {
+      key: 'echo.throughput',
+      scenario: 'echo',
+      label: 'echo: throughput, closed loop',
+      unit: 'msg/s',
+      better: 'higher',
+      get: (r) => r.closed?.throughput,
+    },
+    {
+      key: 'echo.cpuPerMsg',
+      scenario: 'echo',
+      label: 'echo: server CPU per message, closed loop',
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => r.closed?.cpuPerMsgUs,
+    },
+    {
+      key: 'echo.serverCore',
+      scenario: 'echo',
+      label: 'echo: server core busy, closed loop',
+      unit: '%',
+      better: 'none',
+      ratio: false,
+      get: (r) => pct(r.closed?.coreBusy?.[0]),
+    },
+    {
+      key: 'echo.generatorCore',
+      scenario: 'echo',
+      label: 'echo: generator core busy, closed loop',
+      unit: '%',
+      better: 'none',
+      ratio: false,
+      get: (r) => pct(r.closed?.coreBusy?.[1]),
+    },
+    {
+      key: 'echo.closedP99',
+      scenario: 'echo',
+      label: 'echo: p99, closed loop',
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => r.closed?.latency?.p99,
+    },
+    {
+      key: 'echo.fixedP50',
+      scenario: 'echo',
+      label: `echo: p50 at ${options.fixedRate} msg/s`,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => r.fixed?.latency?.p50,
+    },
+    {
+      key: 'echo.fixedP99',
+      scenario: 'echo',
+      label: `echo: p99 at ${options.fixedRate} msg/s`,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => r.fixed?.latency?.p99,
+    },
     {
       key: 'echo.fixedP99pooled',
       scenario: 'echo',
@@ -53,12 +105,50 @@ export function metricsFor(options) {
         return encoded.length > 0 ? pooled(encoded).getValueAtPercentile(99) / 1000 : undefined;
       },
     },
-    { key: 'echo.fixedP999', scenario: 'echo', label: `echo: p99.9 at ${options.fixedRate} msg/s`, unit: 'ms', better: 'lower', get: (r) => r.fixed?.latency?.p999 },
-    { key: 'echo.fixedCpuPerMsg', scenario: 'echo', label: `echo: server CPU per message at ${options.fixedRate} msg/s`, unit: 'µs', better: 'lower', get: (r) => r.fixed?.cpuPerMsgUs },
+    {
+      key: 'echo.fixedP999',
+      scenario: 'echo',
+      label: `echo: p99.9 at ${options.fixedRate} msg/s`,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => r.fixed?.latency?.p999,
+    },
+    {
+      key: 'echo.fixedCpuPerMsg',
+      scenario: 'echo',
+      label: `echo: server CPU per message at ${options.fixedRate} msg/s`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => r.fixed?.cpuPerMsgUs,
+    },
     // Paired: each round's figure of a variant is divided by bare Socket.IO's from the same slices.
-    { key: 'paired.throughput', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: throughput', unit: 'msg/s', better: 'higher', get: (r) => r.self?.throughput, base: (r) => r.base?.throughput },
-    { key: 'paired.cpuPerMsg', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: server CPU per message', unit: 'µs', better: 'lower', get: (r) => r.self?.cpuPerMsgUs, base: (r) => r.base?.cpuPerMsgUs },
-    { key: 'paired.userCpuPerMsg', scenario: 'paired', label: 'echo, alternating with bare Socket.IO: of that, user space', unit: 'µs', better: 'lower', get: (r) => r.self?.userCpuPerMsgUs, base: (r) => r.base?.userCpuPerMsgUs },
+    {
+      key: 'paired.throughput',
+      scenario: 'paired',
+      label: 'echo, alternating with bare Socket.IO: throughput',
+      unit: 'msg/s',
+      better: 'higher',
+      get: (r) => r.self?.throughput,
+      base: (r) => r.base?.throughput,
+    },
+    {
+      key: 'paired.cpuPerMsg',
+      scenario: 'paired',
+      label: 'echo, alternating with bare Socket.IO: server CPU per message',
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => r.self?.cpuPerMsgUs,
+      base: (r) => r.base?.cpuPerMsgUs,
+    },
+    {
+      key: 'paired.userCpuPerMsg',
+      scenario: 'paired',
+      label: 'echo, alternating with bare Socket.IO: of that, user space',
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => r.self?.userCpuPerMsgUs,
+      base: (r) => r.base?.userCpuPerMsgUs,
+    },
     {
       key: 'paired.fixedP99',
       scenario: 'paired',
@@ -68,35 +158,206 @@ export function metricsFor(options) {
       get: (r) => r.fixed?.self?.latency?.p99,
       base: (r) => r.fixed?.base?.latency?.p99,
     },
-    { key: 'handshake.cpu', scenario: 'handshake', label: `handshake: server CPU per handshake (${options.handshakes}, 10 % invalid)`, unit: 'µs', better: 'lower', get: (r) => r.cpuPerHandshakeUs },
+    // The app's real events, each in alternating slices with bare Socket.IO doing the same visible work.
+    ...EVENT_CASES.flatMap((c) => eventMetrics(c, options)),
+    {
+      key: 'handshake.cpu',
+      scenario: 'handshake',
+      label: `handshake: server CPU per handshake (${options.handshakes}, 10 % invalid)`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => r.cpuPerHandshakeUs,
+    },
     { key: 'handshake.rate', scenario: 'handshake', label: 'handshake: handshakes/s', unit: '/s', better: 'higher', get: (r) => r.rate },
     { key: 'handshake.p99', scenario: 'handshake', label: 'handshake: p99', unit: 'ms', better: 'lower', get: (r) => r.latency?.p99 },
-    { key: 'fanout.p99', scenario: 'fanout', label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 1 node`, unit: 'ms', better: 'lower', get: (r) => stepAt(r)?.latency.p99 },
-    { key: 'fanout.cpu', scenario: 'fanout', label: `fan-out: server CPU per delivery at ${FANOUT_POINT / 1000}k/s, 1 node`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.cpuPerDeliveryUs },
-    { key: 'fanout.max', scenario: 'fanout', label: 'fan-out: most deliveries/s sustained, 1 node', unit: '/s', better: 'higher', get: (r) => r.maxSustainedDeliveries },
-    { key: 'fanout.max20', scenario: 'fanout', label: 'fan-out: most deliveries/s with p99 <= 20 ms, 1 node', unit: '/s', better: 'higher', get: (r) => r.maxWithin20ms },
-    { key: 'redis.p99', scenario: 'redis', label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 2 nodes + Redis`, unit: 'ms', better: 'lower', get: (r) => stepAt(r)?.latency.p99 },
-    { key: 'redis.cpu', scenario: 'redis', label: `fan-out: CPU of both nodes per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.cpuPerDeliveryUs },
-    { key: 'redis.redisCpu', scenario: 'redis', label: `fan-out: redis-server CPU per delivery at ${FANOUT_POINT / 1000}k/s`, unit: 'µs', better: 'lower', get: (r) => stepAt(r)?.othersCpuPerDeliveryUs },
-    { key: 'redis.max', scenario: 'redis', label: 'fan-out: most deliveries/s sustained, 2 nodes + Redis', unit: '/s', better: 'higher', get: (r) => r.maxSustainedDeliveries },
+    {
+      key: 'fanout.p99',
+      scenario: 'fanout',
+      label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 1 node`,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => stepAt(r)?.latency.p99,
+    },
+    {
+      key: 'fanout.cpu',
+      scenario: 'fanout',
+      label: `fan-out: server CPU per delivery at ${FANOUT_POINT / 1000}k/s, 1 node`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => stepAt(r)?.cpuPerDeliveryUs,
+    },
+    {
+      key: 'fanout.max',
+      scenario: 'fanout',
+      label: 'fan-out: most deliveries/s sustained, 1 node',
+      unit: '/s',
+      better: 'higher',
+      get: (r) => r.maxSustainedDeliveries,
+    },
+    {
+      key: 'fanout.max20',
+      scenario: 'fanout',
+      label: 'fan-out: most deliveries/s with p99 <= 20 ms, 1 node',
+      unit: '/s',
+      better: 'higher',
+      get: (r) => r.maxWithin20ms,
+    },
+    {
+      key: 'redis.p99',
+      scenario: 'redis',
+      label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 2 nodes + Redis`,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => stepAt(r)?.latency.p99,
+    },
+    {
+      key: 'redis.cpu',
+      scenario: 'redis',
+      label: `fan-out: CPU of both nodes per delivery at ${FANOUT_POINT / 1000}k/s`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => stepAt(r)?.cpuPerDeliveryUs,
+    },
+    {
+      key: 'redis.redisCpu',
+      scenario: 'redis',
+      label: `fan-out: redis-server CPU per delivery at ${FANOUT_POINT / 1000}k/s`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => stepAt(r)?.othersCpuPerDeliveryUs,
+    },
+    {
+      key: 'redis.max',
+      scenario: 'redis',
+      label: 'fan-out: most deliveries/s sustained, 2 nodes + Redis',
+      unit: '/s',
+      better: 'higher',
+      get: (r) => r.maxSustainedDeliveries,
+    },
+    {
+      key: 'rediscluster.p99',
+      scenario: 'rediscluster',
+      label: `fan-out: p99 at ${FANOUT_POINT / 1000}k deliveries/s, 2 nodes + 3-master Redis Cluster`,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => stepAt(r)?.latency.p99,
+    },
+    {
+      key: 'rediscluster.cpu',
+      scenario: 'rediscluster',
+      label: `fan-out: CPU of both nodes per delivery at ${FANOUT_POINT / 1000}k/s, 2 nodes + 3-master Redis Cluster`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => stepAt(r)?.cpuPerDeliveryUs,
+    },
+    {
+      key: 'rediscluster.redisCpu',
+      scenario: 'rediscluster',
+      label: `fan-out: CPU of all 6 redis-servers per delivery at ${FANOUT_POINT / 1000}k/s, 2 nodes + 3-master Redis Cluster`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => stepAt(r)?.othersCpuPerDeliveryUs,
+    },
+    {
+      key: 'rediscluster.max',
+      scenario: 'rediscluster',
+      label: 'fan-out: most deliveries/s sustained, 2 nodes + 3-master Redis Cluster',
+      unit: '/s',
+      better: 'higher',
+      get: (r) => r.maxSustainedDeliveries,
+    },
     // One node and two nodes in alternating slices: each round's ratio is of figures taken at the same moments.
-    { key: 'cluster.one', scenario: 'cluster', label: `${cluster}: CPU per delivery, 1 node`, unit: 'µs', better: 'lower', get: (r) => complete(r.one)?.cpuPerDeliveryUs },
-    { key: 'cluster.two', scenario: 'cluster', label: `${cluster}: CPU per delivery, 2 nodes`, unit: 'µs', better: 'lower', get: (r) => complete(r.two)?.cpuPerDeliveryUs },
-    { key: 'cluster.ratio', scenario: 'cluster', label: `${cluster}: 2 nodes / 1 node`, unit: 'x', better: 'lower', get: (r) => (complete(r.one) && complete(r.two) ? r.ratio : undefined) },
+    {
+      key: 'cluster.one',
+      scenario: 'cluster',
+      label: `${cluster}: CPU per delivery, 1 node`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => complete(r.one)?.cpuPerDeliveryUs,
+    },
+    {
+      key: 'cluster.two',
+      scenario: 'cluster',
+      label: `${cluster}: CPU per delivery, 2 nodes`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => complete(r.two)?.cpuPerDeliveryUs,
+    },
+    {
+      key: 'cluster.ratio',
+      scenario: 'cluster',
+      label: `${cluster}: 2 nodes / 1 node`,
+      unit: 'x',
+      better: 'lower',
+      get: (r) => (complete(r.one) && complete(r.two) ? r.ratio : undefined),
+    },
   ];
   for (const n of options.memoryConnections) {
     metrics.push(
-      { key: `memory.rss.${n}`, scenario: 'memory', label: `memory: RSS per idle connection at ${n}`, unit: 'KiB', better: 'lower', get: (r) => kib(level(r, n)?.rssPerConnBytes) },
-      { key: `memory.heap.${n}`, scenario: 'memory', label: `memory: JS heap per idle connection at ${n}`, unit: 'KiB', better: 'lower', get: (r) => kib(level(r, n)?.heapPerConnBytes) },
-      { key: `memory.perGiB.${n}`, scenario: 'memory', label: `memory: idle connections per GiB (RSS) at ${n}`, unit: '', better: 'higher', get: (r) => level(r, n)?.connectionsPerGiB },
+      {
+        key: `memory.rss.${n}`,
+        scenario: 'memory',
+        label: `memory: RSS per idle connection at ${n}`,
+        unit: 'KiB',
+        better: 'lower',
+        get: (r) => kib(level(r, n)?.rssPerConnBytes),
+      },
+      {
+        key: `memory.heap.${n}`,
+        scenario: 'memory',
+        label: `memory: JS heap per idle connection at ${n}`,
+        unit: 'KiB',
+        better: 'lower',
+        get: (r) => kib(level(r, n)?.heapPerConnBytes),
+      },
+      {
+        key: `memory.perGiB.${n}`,
+        scenario: 'memory',
+        label: `memory: idle connections per GiB (RSS) at ${n}`,
+        unit: '',
+        better: 'higher',
+        get: (r) => level(r, n)?.connectionsPerGiB,
+      },
     );
   }
   // The slope between two rungs leaves out the slack a server's heap had before the first connection.
   options.memoryConnections.slice(1).forEach((n, i) => {
     const from = options.memoryConnections[i];
-    metrics.push({ key: `memory.marginal.${n}`, scenario: 'memory', label: `memory: RSS per connection added from ${from} to ${n}`, unit: 'KiB', better: 'lower', get: (r) => kib(marginalRss(r, n)) });
+    metrics.push({
+      key: `memory.marginal.${n}`,
+      scenario: 'memory',
+      label: `memory: RSS per connection added from ${from} to ${n}`,
+      unit: 'KiB',
+      better: 'lower',
+      get: (r) => kib(marginalRss(r, n)),
+    });
   });
   return metrics;
+}
+
+/** The figures of one event of the events scenario: each round's figure of the app beside bare Socket.IO's from the same slices. */
+function eventMetrics(c, options) {
+  const of = (phase, side, pick) => (r) => {
+    const figures = r.events?.[c.id]?.[phase]?.[side];
+    return figures ? pick(figures) : undefined;
+  };
+  const metric = (key, label, unit, better, phase, pick) => ({
+    key: `events.${c.id}.${key}`,
+    scenario: 'events',
+    label: `${c.label}: ${label}`,
+    unit,
+    better,
+    get: of(phase, 'self', pick),
+    base: of(phase, 'base', pick),
+  });
+  const share = (f) => (f.pushes?.expected > 0 ? Math.round((f.pushes.delivered / f.pushes.expected) * 1000) / 10 : undefined);
+  return [
+    metric('throughput', 'throughput, closed loop', 'msg/s', 'higher', 'closed', (f) => f.throughput),
+    metric('cpuPerMsg', 'server CPU per message, closed loop', 'µs', 'lower', 'closed', (f) => f.cpuPerMsgUs),
+    metric('fixedP99', `p99 at ${options.fixedRate} msg/s`, 'ms', 'lower', 'fixed', (f) => f.latency?.p99),
+    metric('fixedCpuPerMsg', `server CPU per message at ${options.fixedRate} msg/s`, 'µs', 'lower', 'fixed', (f) => f.cpuPerMsgUs),
+    ...(c.push ? [metric('delivered', `${c.push} pushes delivered, closed loop`, '%', 'higher', 'closed', share)] : []),
+  ];
 }
 
 /** A side of the paired fan-out that delivered everything, without failed sends. */
@@ -122,9 +383,15 @@ export function summarize(runs, variants, options) {
       for (const variant of variants) {
         if (ok(variant.id).length === 0) continue;
         const value = metric.pooled(ok(variant.id));
-        perVariant[variant.id] = { median: round(value), ratio: value !== undefined && baseValue > 0 ? round(value / baseValue, 3) : null, pairedRatio: null, values: [] };
+        perVariant[variant.id] = {
+          median: round(value),
+          ratio: value !== undefined && baseValue > 0 ? round(value / baseValue, 3) : null,
+          pairedRatio: null,
+          values: [],
+        };
       }
-      if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
+      if (Object.keys(perVariant).length > 0)
+        summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
       continue;
     }
     if (metric.base) {
@@ -141,7 +408,8 @@ export function summarize(runs, variants, options) {
         const ratio = round(median(ratios), 3);
         perVariant[variant.id] = { median: round(median(values)), ratio, pairedRatio: ratio, values };
       }
-      if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
+      if (Object.keys(perVariant).length > 0)
+        summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
       continue;
     }
     const base = (rounds[BASELINE] ?? []).map((r) => (r && !r.error ? metric.get(r) : undefined));
@@ -154,7 +422,8 @@ export function summarize(runs, variants, options) {
       const ratio = metric.ratio === false || mid === null || !(baseMid > 0) ? null : round(mid / baseMid, 3);
       perVariant[variant.id] = { median: round(mid), ratio, pairedRatio: metric.ratio === false ? null : round(median(ratios), 3), values };
     }
-    if (Object.keys(perVariant).length > 0) summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
+    if (Object.keys(perVariant).length > 0)
+      summary[metric.key] = { label: metric.label, unit: metric.unit, better: metric.better, variants: perVariant };
   }
   return summary;
 }
@@ -165,13 +434,26 @@ const round = (value, digits = 2) => (value === null || value === undefined ? nu
 export function checkTargets(summary, runs, options) {
   const app = (key) => summary[key]?.variants.app;
   const targets = [];
-  const add = (name, target, value, met, note) => targets.push({ name, target, value, met: value === null || value === undefined ? null : met, note });
+  const add = (name, target, value, met, note) =>
+    targets.push({ name, target, value, met: value === null || value === undefined ? null : met, note });
   const ratio = (key) => app(key)?.ratio;
   add('echo throughput vs bare Socket.IO', '>= 0.9x', ratio('echo.throughput'), ratio('echo.throughput') >= 0.9);
   add('echo server CPU per message vs bare Socket.IO', '<= 1.15x', ratio('echo.cpuPerMsg'), ratio('echo.cpuPerMsg') <= 1.15);
   const pairs = 'median of the pairs; both servers driven in alternating 250 ms slices';
-  add('echo throughput vs bare Socket.IO, alternating slices', '>= 0.9x', ratio('paired.throughput'), ratio('paired.throughput') >= 0.9, pairs);
-  add('echo server CPU per message vs bare Socket.IO, alternating slices', '<= 1.15x', ratio('paired.cpuPerMsg'), ratio('paired.cpuPerMsg') <= 1.15, pairs);
+  add(
+    'echo throughput vs bare Socket.IO, alternating slices',
+    '>= 0.9x',
+    ratio('paired.throughput'),
+    ratio('paired.throughput') >= 0.9,
+    pairs,
+  );
+  add(
+    'echo server CPU per message vs bare Socket.IO, alternating slices',
+    '<= 1.15x',
+    ratio('paired.cpuPerMsg'),
+    ratio('paired.cpuPerMsg') <= 1.15,
+    pairs,
+  );
   const pooledP99 = ratio('echo.fixedP99pooled');
   const roundPaired = app('echo.fixedP99')?.pairedRatio;
   add(
@@ -183,7 +465,11 @@ export function checkTargets(summary, runs, options) {
   );
   // Every pair's histograms at once, bare Socket.IO's from the same pairs.
   const pairRounds = (runs.paired?.app ?? []).filter((r) => r?.fixed?.self?.histogram && r.fixed.base?.histogram);
-  const pooledPairs = pairRounds.length > 0 ? pooled(pairRounds.map((r) => r.fixed.self.histogram)).getValueAtPercentile(99) / pooled(pairRounds.map((r) => r.fixed.base.histogram)).getValueAtPercentile(99) : undefined;
+  const pooledPairs =
+    pairRounds.length > 0
+      ? pooled(pairRounds.map((r) => r.fixed.self.histogram)).getValueAtPercentile(99) /
+        pooled(pairRounds.map((r) => r.fixed.base.histogram)).getValueAtPercentile(99)
+      : undefined;
   add(
     `p99 at a fixed ${options.fixedRate} msg/s vs bare Socket.IO, alternating slices`,
     '<= 1.3x',
@@ -191,13 +477,38 @@ export function checkTargets(summary, runs, options) {
     ratio('paired.fixedP99') <= 1.3,
     `median of the pairs; both servers driven in alternating 500 ms slices${typeof pooledPairs === 'number' ? `; all pairs pooled ${pooledPairs.toFixed(2)}x` : ''}`,
   );
+  for (const c of EVENT_CASES) {
+    const key = (figure) => `events.${c.id}.${figure}`;
+    const pairs = 'median of the pairs; both servers driven in alternating 250 ms slices';
+    add(`${c.label}: throughput vs bare Socket.IO`, '>= 0.95x', ratio(key('throughput')), ratio(key('throughput')) >= 0.95, pairs);
+    add(`${c.label}: server CPU per message vs bare Socket.IO`, '<= 1.1x', ratio(key('cpuPerMsg')), ratio(key('cpuPerMsg')) <= 1.1, pairs);
+    const rounds = (runs.events?.app ?? []).map((r) => r?.events?.[c.id]?.fixed).filter((f) => f?.self?.histogram && f.base?.histogram);
+    const pooledEvent =
+      rounds.length > 0
+        ? pooled(rounds.map((f) => f.self.histogram)).getValueAtPercentile(99) /
+          pooled(rounds.map((f) => f.base.histogram)).getValueAtPercentile(99)
+        : undefined;
+    add(
+      `${c.label}: p99 at a fixed ${options.fixedRate} msg/s vs bare Socket.IO`,
+      '<= 1.3x',
+      ratio(key('fixedP99')),
+      ratio(key('fixedP99')) <= 1.3,
+      `median of the pairs; alternating 500 ms slices${typeof pooledEvent === 'number' ? `; all pairs pooled ${pooledEvent.toFixed(2)}x` : ''}`,
+    );
+  }
   const fanP99 = app('fanout.p99')?.median;
   // An absolute figure: what the generator's core and the machine allow shows in the floor's and the baseline's.
   const others = [
     ['the bare ws floor', summary['fanout.p99']?.variants.ws?.median],
     ['bare Socket.IO', summary['fanout.p99']?.variants[BASELINE]?.median],
   ].filter(([, value]) => typeof value === 'number');
-  add(`fan-out p99 at ${FANOUT_POINT / 1000}k deliveries/s, one node`, '<= 20 ms', fanP99, fanP99 <= 20, others.map(([who, value]) => `${who} ${value} ms`).join(', ') || undefined);
+  add(
+    `fan-out p99 at ${FANOUT_POINT / 1000}k deliveries/s, one node`,
+    '<= 20 ms',
+    fanP99,
+    fanP99 <= 20,
+    others.map(([who, value]) => `${who} ${value} ms`).join(', ') || undefined,
+  );
   const two = app('redis.cpu')?.median;
   const one = app('fanout.cpu')?.median;
   const cluster = typeof two === 'number' && one > 0 ? round(two / one, 3) : null;
@@ -212,6 +523,22 @@ export function checkTargets(summary, runs, options) {
     cluster <= 1.2,
     `both nodes, redis-server not included${typeof clusterPaired === 'number' ? `; round-paired ${clusterPaired.toFixed(2)}x` : ''}`,
   );
+  const overCluster = app('rediscluster.cpu')?.median;
+  const overOne = app('redis.cpu')?.median;
+  const clusterVsOne = typeof overCluster === 'number' && overOne > 0 ? round(overCluster / overOne, 3) : null;
+  // The two scenarios alternate round by round as well.
+  const singles = app('redis.cpu')?.values ?? [];
+  const perRoundCluster = (app('rediscluster.cpu')?.values ?? []).map((v, i) =>
+    typeof v === 'number' && singles[i] > 0 ? v / singles[i] : undefined,
+  );
+  const clusterVsOnePaired = round(median(perRoundCluster), 3);
+  add(
+    'two nodes over a 3-master Redis Cluster: CPU per delivery vs one Redis',
+    '<= 1.2x',
+    clusterVsOne,
+    clusterVsOne <= 1.2,
+    `both nodes, redis-servers not included${typeof clusterVsOnePaired === 'number' ? `; round-paired ${clusterVsOnePaired.toFixed(2)}x` : ''}`,
+  );
   const clusterRatio = app('cluster.ratio');
   const baseClusterRatio = summary['cluster.ratio']?.variants[BASELINE]?.median;
   add(
@@ -224,8 +551,21 @@ export function checkTargets(summary, runs, options) {
   const memN = Math.max(...options.memoryConnections);
   const heap = ratio(`memory.heap.${memN}`);
   const marginal = ratio(`memory.marginal.${memN}`);
-  const also = [heap !== undefined && `JS heap ${heap?.toFixed(2)}x`, marginal !== undefined && marginal !== null && `RSS of the last ${memN - options.memoryConnections.at(-2)} added ${marginal.toFixed(2)}x`].filter(Boolean).join(', ');
-  add(`memory per idle authenticated connection vs bare Socket.IO (at ${memN})`, '<= 1.1x', ratio(`memory.rss.${memN}`), ratio(`memory.rss.${memN}`) <= 1.1, `RSS from an idle server${also ? `; ${also}` : ''}`);
+  const also = [
+    heap !== undefined && `JS heap ${heap?.toFixed(2)}x`,
+    marginal !== undefined &&
+      marginal !== null &&
+      `RSS of the last ${memN - options.memoryConnections.at(-2)} added ${marginal.toFixed(2)}x`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  add(
+    `memory per idle authenticated connection vs bare Socket.IO (at ${memN})`,
+    '<= 1.1x',
+    ratio(`memory.rss.${memN}`),
+    ratio(`memory.rss.${memN}`) <= 1.1,
+    `RSS from an idle server${also ? `; ${also}` : ''}`,
+  );
   const perGiB = app(`memory.perGiB.${memN}`)?.median;
   add(`idle authenticated connections per GiB (at ${memN})`, '>= 55000', perGiB, perGiB >= 55000, 'RSS');
   add('server CPU per JWT handshake vs bare Socket.IO', '<= 1.2x', ratio('handshake.cpu'), ratio('handshake.cpu') <= 1.2);
@@ -258,14 +598,20 @@ export function ratioRows(summary, variants) {
   const head = ['figure (ratio to bare Socket.IO, same run)', ...variants.map((v) => v.label)];
   const rows = Object.values(summary)
     .filter((m) => Object.values(m.variants).some((cell) => cell.ratio !== null))
-    .map((m) => [m.label, ...variants.map((v) => (typeof m.variants[v.id]?.ratio === 'number' ? `${m.variants[v.id].ratio.toFixed(2)}x` : ''))]);
+    .map((m) => [
+      m.label,
+      ...variants.map((v) => (typeof m.variants[v.id]?.ratio === 'number' ? `${m.variants[v.id].ratio.toFixed(2)}x` : '')),
+    ]);
   return [head, ...rows];
 }
 
 /** Rows of [label, ...medians] with units: absolute figures, for orientation. */
 export function valueRows(summary, variants) {
   const head = ['figure (median over rounds)', ...variants.map((v) => v.label)];
-  const rows = Object.values(summary).map((m) => [`${m.label}${m.unit ? ` (${m.unit})` : ''}`, ...variants.map((v) => fmt(m.variants[v.id]?.median, m.unit))]);
+  const rows = Object.values(summary).map((m) => [
+    `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
+    ...variants.map((v) => fmt(m.variants[v.id]?.median, m.unit)),
+  ]);
   return [head, ...rows.map((r) => r.map((cell) => (cell === '—' ? '' : cell)))];
 }
 
@@ -287,7 +633,12 @@ export function markdownTable(rows) {
 export function targetLines(targets) {
   return targets.map((t) => {
     const verdict = t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met';
-    const value = t.value === null || t.value === undefined ? '—' : typeof t.value === 'number' && t.target.endsWith('x') ? `${t.value.toFixed(2)}x` : t.value;
+    const value =
+      t.value === null || t.value === undefined
+        ? '—'
+        : typeof t.value === 'number' && t.target.endsWith('x')
+          ? `${t.value.toFixed(2)}x`
+          : t.value;
     return { ...t, verdict, valueText: String(value) };
   });
 }
@@ -303,7 +654,14 @@ export function svgChart(summary, runs, variants, meta) {
   const text = (x, y, s, attrs = '') => `<text x="${x}" y="${y}" ${attrs}>${escapeXml(s)}</text>`;
   parts.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
   parts.push(text(20, 28, `nest-realtime benchmark — ${meta.mode} run, ${meta.date}`, 'font-size="16" font-weight="bold"'));
-  parts.push(text(20, 48, `servers pinned to 1 core, ${meta.cpuModel}, Node ${meta.node}; ratios are to bare Socket.IO in the same run`, 'font-size="11" fill="#555"'));
+  parts.push(
+    text(
+      20,
+      48,
+      `servers pinned to 1 core, ${meta.cpuModel}, Node ${meta.node}; ratios are to bare Socket.IO in the same run`,
+      'font-size="11" fill="#555"',
+    ),
+  );
 
   const bars = (x0, key, title, unit) => {
     const m = summary[key];
@@ -321,7 +679,10 @@ export function svgChart(summary, runs, variants, meta) {
       parts.push(`<rect x="${x}" y="${base - h}" width="${bw * 0.7}" height="${h}" fill="${COLORS[v.id] ?? '#777'}"/>`);
       const label = `${fmt(cell.median, m.unit)} ${unit}`;
       parts.push(text(x + bw * 0.35, base - h - 18, label, 'font-size="11" text-anchor="middle"'));
-      if (cell.ratio !== null) parts.push(text(x + bw * 0.35, base - h - 5, `${cell.ratio.toFixed(2)}x`, 'font-size="11" text-anchor="middle" font-weight="bold"'));
+      if (cell.ratio !== null)
+        parts.push(
+          text(x + bw * 0.35, base - h - 5, `${cell.ratio.toFixed(2)}x`, 'font-size="11" text-anchor="middle" font-weight="bold"'),
+        );
       parts.push(text(x + bw * 0.35, base + 14, v.id, 'font-size="11" text-anchor="middle"'));
     });
   };
@@ -335,12 +696,16 @@ export function svgChart(summary, runs, variants, meta) {
     .map((v) => {
       const rounds = (runs.fanout?.[v.id] ?? []).filter((r) => r && !r.error);
       const byRate = new Map();
-      for (const r of rounds) for (const s of r.steps) if (!s.saturated) byRate.set(s.offeredDeliveries, [...(byRate.get(s.offeredDeliveries) ?? []), s.latency.p99]);
+      for (const r of rounds)
+        for (const s of r.steps)
+          if (!s.saturated) byRate.set(s.offeredDeliveries, [...(byRate.get(s.offeredDeliveries) ?? []), s.latency.p99]);
       return { v, points: [...byRate].map(([x, ys]) => [x, median(ys)]).sort((a, b) => a[0] - b[0]) };
     })
     .filter((s) => s.points.length > 0);
   const base = panel.top + panel.h;
-  parts.push(`<line x1="${x0}" y1="${base}" x2="${x0 + panel.w}" y2="${base}" stroke="#333"/><line x1="${x0}" y1="${panel.top}" x2="${x0}" y2="${base}" stroke="#333"/>`);
+  parts.push(
+    `<line x1="${x0}" y1="${base}" x2="${x0 + panel.w}" y2="${base}" stroke="#333"/><line x1="${x0}" y1="${panel.top}" x2="${x0}" y2="${base}" stroke="#333"/>`,
+  );
   if (series.length > 0) {
     const xs = series.flatMap((s) => s.points.map((p) => p[0]));
     const xMax = Math.max(...xs) * 1.05;
@@ -354,9 +719,12 @@ export function svgChart(summary, runs, variants, meta) {
     }
     parts.push(`<line x1="${x0}" y1="${sy(20)}" x2="${x0 + panel.w}" y2="${sy(20)}" stroke="#d62728" stroke-dasharray="4 3"/>`);
     parts.push(text(x0 + panel.w - 2, sy(20) - 3, 'target 20 ms', 'font-size="10" fill="#d62728" text-anchor="end"'));
-    for (const tick of [...new Set(xs)].sort((a, b) => a - b)) parts.push(text(sx(tick), base + 14, `${tick / 1000}k`, 'font-size="9" text-anchor="middle"'));
+    for (const tick of [...new Set(xs)].sort((a, b) => a - b))
+      parts.push(text(sx(tick), base + 14, `${tick / 1000}k`, 'font-size="9" text-anchor="middle"'));
     series.forEach(({ v, points }, i) => {
-      parts.push(`<polyline fill="none" stroke="${COLORS[v.id] ?? '#777'}" stroke-width="2" points="${points.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${COLORS[v.id] ?? '#777'}" stroke-width="2" points="${points.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')}"/>`,
+      );
       for (const [x, y] of points) parts.push(`<circle cx="${sx(x)}" cy="${sy(y)}" r="3" fill="${COLORS[v.id] ?? '#777'}"/>`);
       parts.push(`<rect x="${x0 + 10}" y="${panel.top + 8 + i * 15}" width="10" height="10" fill="${COLORS[v.id] ?? '#777'}"/>`);
       parts.push(text(x0 + 25, panel.top + 17 + i * 15, v.label, 'font-size="10"'));

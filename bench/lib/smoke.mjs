@@ -85,12 +85,15 @@ async function smokeRaw(port) {
   } finally {
     ws.close();
   }
-  const refused = await withTimeout(open(tokenFor('smoke-bad', { valid: false })).then(
-    (socket) => {
-      socket.close();
-      throw new Error('a token signed with another key was accepted');
-    },
-    (error) => error,
-  ), 'bad token');
+  const refused = await withTimeout(
+    open(tokenFor('smoke-bad', { valid: false })).then(
+      (socket) => {
+        socket.close();
+        throw new Error('a token signed with another key was accepted');
+      },
+      (error) => error,
+    ),
+    'bad token',
+  );
   if (refused.status !== 401) throw new Error(`a bad token was refused with ${refused.message}, not 401`);
 }

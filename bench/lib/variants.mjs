@@ -31,8 +31,24 @@ const common = { JWT_SECRET: SECRET, NODE_ENV: 'production', PORT: '0' };
 export const GROWN_YOUNG_GENERATION = ['--min-semi-space-size=16'];
 
 export const VARIANTS = [
-  { id: 'ws', label: 'bare ws (floor)', script: script('ws-echo.mjs'), raw: true, redis: false, env: common, loadNodeArgs: GROWN_YOUNG_GENERATION },
-  { id: 'socketio', label: 'bare Socket.IO 4.8', script: script('socketio.mjs'), raw: false, redis: true, env: common, loadNodeArgs: GROWN_YOUNG_GENERATION },
+  {
+    id: 'ws',
+    label: 'bare ws (floor)',
+    script: script('ws-echo.mjs'),
+    raw: true,
+    redis: false,
+    env: common,
+    loadNodeArgs: GROWN_YOUNG_GENERATION,
+  },
+  {
+    id: 'socketio',
+    label: 'bare Socket.IO 4.8',
+    script: script('socketio.mjs'),
+    raw: false,
+    redis: true,
+    env: common,
+    loadNodeArgs: GROWN_YOUNG_GENERATION,
+  },
   { id: 'nest', label: 'plain Nest gateway', script: script('nest-plain.mjs'), raw: false, redis: true, env: common },
   {
     id: 'app',
@@ -40,6 +56,8 @@ export const VARIANTS = [
     script: script('nest-app.mjs'),
     raw: false,
     redis: true,
+    // Has the app's real events (presence, typing, history...): the events scenario runs it beside bare Socket.IO.
+    events: true,
     loadNodeArgs: GROWN_YOUNG_GENERATION,
     env: {
       ...common,

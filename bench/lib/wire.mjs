@@ -62,14 +62,22 @@ export class WireClient {
    * @param {string} options.token
    * @param {boolean} [options.raw] the bare ws floor
    * @param {(data: Buffer) => void} [options.onEvent] server pushes (`42[...]` without an id)
+   * @param {string} [options.localAddress] the source address of the connection (any 127.x.y.z on loopback):
+   *   each source address has ports of its own, so many addresses hold more connections than one
+   * @param {number} [options.localPort] with localAddress, the source port, bound as given: without it the kernel
+   *   searches the address's ports for a free one, which grows costly past a few thousand (bench/lib/scale/generator.mjs)
+   * @param {() => void} [options.onClose] called once when a connection that was connected closes other than by close()
    */
-  constructor({ port, token, raw = false, onEvent }) {
+  constructor({ port, token, raw = false, onEvent, localAddress, localPort, onClose }) {
     this.port = port;
     this.token = token;
     this.raw = raw;
     this.onEvent = onEvent ?? (() => {});
+    this.localAddress = localAddress;
+    this.localPort = localPort;
+    this.onClose = onClose;
     this.nextId = 0;
-    this.pending = new PendingRequests();
+    this.ring = undefined;
     this.ws = undefined;
     this.connected = false;
     this.closed = false;
@@ -77,22 +85,49 @@ export class WireClient {
     this.lastError = undefined;
   }
 
-  /** Resolves once the namespace is connected (`40{sid}`); rejects with the refusal code on `44`. */
-  connect() {
+  /**
+   * The requests waiting for their reply, made on the first request: an idle
+   * client (the scale runs hold tens of thousands) does not carry the 64 kB ring.
+   */
+  get pending() {
+    return (this.ring ??= new PendingRequests());
+  }
+
+  /**
+   * Resolves once the namespace is connected (`40{sid}`); rejects with the refusal code on `44`, and with
+   * a timeout error (the connection closed) when `timeoutMs` is given and passes first.
+   */
+  connect(timeoutMs) {
     return new Promise((resolve, reject) => {
       const url = this.raw ? `ws://127.0.0.1:${this.port}/` : `ws://127.0.0.1:${this.port}/socket.io/?EIO=4&transport=websocket`;
       const headers = this.raw ? { authorization: `Bearer ${this.token}` } : undefined;
-      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, generateMask: zeroMask, headers });
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false,
+        skipUTF8Validation: true,
+        generateMask: zeroMask,
+        headers,
+        ...(this.localAddress !== undefined && { localAddress: this.localAddress }),
+        ...(this.localPort !== undefined && { localPort: this.localPort }),
+      });
       this.ws = ws;
       let settled = false;
+      let timer;
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          fail(new Error(`no connect within ${timeoutMs} ms`));
+          ws.terminate();
+        }, timeoutMs);
+      }
       const fail = (error) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         reject(error);
       };
       const succeed = () => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         this.connected = true;
         resolve(this);
       };
@@ -105,9 +140,11 @@ export class WireClient {
         fail(error);
       });
       ws.on('close', () => {
+        const wasConnected = this.connected;
         this.closed = true;
         this.connected = false;
         fail(new Error('closed before the namespace connected'));
+        if (wasConnected) this.onClose?.();
       });
       if (this.raw) {
         ws.on('open', succeed);
@@ -185,7 +222,9 @@ export class WireClient {
     });
   }
 
+  /** Drops the connection at once; `onClose` is not called for it. */
   close() {
+    this.connected = false;
     if (this.ws && !this.closed) this.ws.terminate();
     this.closed = true;
   }

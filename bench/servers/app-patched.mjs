@@ -17,7 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const distDir = process.env.BENCH_APP_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
 const load = (path) => import(pathToFileURL(join(distDir, path)).href);
-const ws = await load('core/websocket/index.js');
+// The core's internals (router, pipe, metrics, session), beyond its public entry.
+const ws = await load('core/websocket/internal.js');
 
 const PATCHES = {
   async novalidate() {

@@ -21,20 +21,15 @@ const load = (path) => import(pathToFileURL(join(distDir, path)).href);
 const { appLogger } = await load('app.factory.js');
 const { AppModule } = await load('app.module.js');
 const { loadConfig } = await load('config/app.config.js');
-const appContract = await load('contract.js');
 const { OnMessage, RealtimeHandler, RedisIoAdapter } = await load('core/websocket/index.js');
 
 const echoSchema = z.object({ text: z.string().min(1).max(4000) });
 
-// The app refuses to start with a routed event that no contract declares (its
-// AsyncAPI document must list every event), so the bench event is declared in
-// the app's contract list before the app boots, like any module's would be.
-if (Array.isArray(appContract.contracts)) {
-  appContract.contracts.push({
-    requests: { 'bench:echo': { summary: 'Benchmark only: replies with the validated body', body: echoSchema, reply: echoSchema } },
-    pushes: {},
-  });
-}
+// Declared like any module's events, so the AsyncAPI document lists it.
+const benchContract = {
+  requests: { 'bench:echo': { summary: 'Benchmark only: replies with the validated body', body: echoSchema, reply: echoSchema } },
+  pushes: {},
+};
 
 class BenchEchoHandlers {
   echo(body) {
@@ -42,7 +37,7 @@ class BenchEchoHandlers {
   }
 }
 decorateMethod(BenchEchoHandlers, 'echo', OnMessage('bench:echo'), param(0, MessageBody({ schema: echoSchema })), paramTypes(Object));
-decorateClass(BenchEchoHandlers, RealtimeHandler());
+decorateClass(BenchEchoHandlers, RealtimeHandler({ contract: benchContract }));
 
 class BenchEchoModule {}
 decorateClass(BenchEchoModule, Module({ providers: [BenchEchoHandlers] }));
@@ -59,5 +54,15 @@ decorateClass(BenchAppModule, Module({}));
 // As createApp() in src/app.factory.ts, with BenchAppModule around AppModule.
 const app = await NestFactory.create(BenchAppModule.forRoot(), { logger: appLogger(config), bufferLogs: false });
 app.useWebSocketAdapter(new RedisIoAdapter(app));
+// SIGTERM drains as src/main.ts has it (server:shutdown, up to WS_SHUTDOWN_GRACE_MS for clients to move,
+// the node out of the registry, exit 0); the scale run's reconnect storm sends it.
+process.once(
+  'SIGTERM',
+  () =>
+    void app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    ),
+);
 await app.listen(config.port, '127.0.0.1');
 ready(app.getHttpServer().address().port);

@@ -1,8 +1,9 @@
 // A plain NestJS gateway, what most Nest apps have today: one
 // `@SubscribeMessage` handler per event on Nest's default IoAdapter, and the
 // same JWT checked with jsonwebtoken in an `io.use` middleware registered in
-// `afterInit` (guards on the handshake never run). With REDIS_URL, an IoAdapter
-// subclass plugs in the same sharded Redis adapter as the project's app.
+// `afterInit` (guards on the handshake never run). With REDIS_URL (one
+// redis-server) or REDIS_CLUSTER_NODES (a Redis Cluster's seed nodes), an
+// IoAdapter subclass plugs in the same sharded Redis adapter as the project's app.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,9 +12,9 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from
 import jwt from 'jsonwebtoken';
 import { env, ready } from './control.mjs';
 import { decorateClass, decorateMethod, param, paramTypes } from './decorate.mjs';
+import { shardedRedisAdapter } from './redis.mjs';
 
 const secret = env('JWT_SECRET');
-const redisUrl = process.env.REDIS_URL;
 
 function authenticate(socket, next) {
   try {
@@ -44,14 +45,34 @@ class BenchGateway {
   }
 
   send(body, socket) {
-    const message = { id: `${Date.now()}-${++sequence}`, roomId: body.roomId, userId: socket.data.user.userId, text: body.text, sentAt: new Date().toISOString() };
+    const message = {
+      id: `${Date.now()}-${++sequence}`,
+      roomId: body.roomId,
+      userId: socket.data.user.userId,
+      text: body.text,
+      sentAt: new Date().toISOString(),
+    };
     socket.to(`chat:${body.roomId}`).emit('chat:message', message);
     return { ok: true, data: message };
   }
 }
 decorateMethod(BenchGateway, 'echo', SubscribeMessage('bench:echo'), param(0, MessageBody()), paramTypes(Object));
-decorateMethod(BenchGateway, 'join', SubscribeMessage('chat:join'), param(0, MessageBody()), param(1, ConnectedSocket()), paramTypes(Object, Object));
-decorateMethod(BenchGateway, 'send', SubscribeMessage('chat:send'), param(0, MessageBody()), param(1, ConnectedSocket()), paramTypes(Object, Object));
+decorateMethod(
+  BenchGateway,
+  'join',
+  SubscribeMessage('chat:join'),
+  param(0, MessageBody()),
+  param(1, ConnectedSocket()),
+  paramTypes(Object, Object),
+);
+decorateMethod(
+  BenchGateway,
+  'send',
+  SubscribeMessage('chat:send'),
+  param(0, MessageBody()),
+  param(1, ConnectedSocket()),
+  paramTypes(Object, Object),
+);
 decorateClass(BenchGateway, WebSocketGateway());
 
 class BenchModule {}
@@ -69,13 +90,7 @@ class ShardedRedisIoAdapter extends IoAdapter {
 }
 
 const app = await NestFactory.create(BenchModule, { logger: ['error', 'warn', 'log'] });
-if (redisUrl) {
-  const { Redis } = await import('ioredis');
-  const { createShardedAdapter } = await import('@socket.io/redis-adapter');
-  const pub = new Redis(redisUrl);
-  const sub = new Redis(redisUrl);
-  for (const client of [pub, sub]) client.on('error', (error) => console.error(`redis: ${error.message}`));
-  app.useWebSocketAdapter(new ShardedRedisIoAdapter(app, createShardedAdapter(pub, sub)));
-}
+const redisAdapter = await shardedRedisAdapter();
+if (redisAdapter) app.useWebSocketAdapter(new ShardedRedisIoAdapter(app, redisAdapter));
 await app.listen(Number(env('PORT', '0')), '127.0.0.1');
 ready(app.getHttpServer().address().port);

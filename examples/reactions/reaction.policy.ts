@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { rooms, type RealtimeSocket } from '../../src/core/websocket/index.js';
+import type { RealtimeSocket } from 'nest-realtime';
+import { chatRoom } from 'nest-realtime/chat';
 
 /** Who may react in a room: a port, so an app can decide from its own data. */
 export abstract class ReactionPolicy {
@@ -10,6 +11,6 @@ export abstract class ReactionPolicy {
 @Injectable()
 export class JoinedRoomReactionPolicy extends ReactionPolicy {
   canReact(socket: RealtimeSocket, roomId: string): boolean {
-    return socket.rooms.has(rooms.chat(roomId));
+    return socket.rooms.has(chatRoom(roomId));
   }
 }

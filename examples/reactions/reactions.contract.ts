@@ -1,4 +1,4 @@
-import { defineContract } from '../../src/core/websocket/index.js';
+import { defineContract } from 'nest-realtime';
 import { reactionCountSchema, reactionSchema } from './reactions.schemas.js';
 
 /** What the reactions module says on the wire: types for clients and the AsyncAPI document come from here. */

@@ -1,10 +1,10 @@
-import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
-import { OnMessage, RealtimeHandler, type RealtimeSocket } from '../../src/core/websocket/index.js';
+import { ConnectedSocket, MessageBody, OnMessage, RealtimeHandler, type RealtimeSocket } from 'nest-realtime';
+import { reactionsContract } from './reactions.contract.js';
 import { reactionSchema, type ReactionBody } from './reactions.schemas.js';
 import { ReactionsService } from './reactions.service.js';
 
 /** The wire events: validation by schema, the rules in ReactionsService. */
-@RealtimeHandler()
+@RealtimeHandler({ contract: reactionsContract })
 export class ReactionsHandlers {
   constructor(private readonly reactions: ReactionsService) {}
 

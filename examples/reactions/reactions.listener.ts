@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { RealtimeEmitter, rooms } from '../../src/core/websocket/index.js';
+import { RealtimeEmitter } from 'nest-realtime';
+import { chatRoom } from 'nest-realtime/chat';
 import type { ReactionCount } from './reactions.schemas.js';
 import { ReactionEvents } from './reactions.service.js';
 
@@ -12,7 +13,7 @@ export class ReactionsPushListener {
   @OnEvent(ReactionEvents.changed)
   push(change: ReactionCount): void {
     // Everyone in the room, on every node, and the reacting user's other devices, even outside the room.
-    this.emitter.toRoom(rooms.chat(change.roomId)).emit('reactions:updated', change);
-    this.emitter.toUser(change.userId).except(rooms.chat(change.roomId)).emit('reactions:updated', change);
+    this.emitter.toRoom(chatRoom(change.roomId)).emit('reactions:updated', change);
+    this.emitter.toUser(change.userId).except(chatRoom(change.roomId)).emit('reactions:updated', change);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { RealtimeException, type RealtimeSocket } from '../../src/core/websocket/index.js';
+import { RealtimeException, type RealtimeSocket } from 'nest-realtime';
 import { ReactionPolicy } from './reaction.policy.js';
 import type { ReactionBody, ReactionCount } from './reactions.schemas.js';
 
@@ -24,7 +24,11 @@ export class ReactionsService {
     return this.change(socket, body, (users, userId) => users.delete(userId));
   }
 
-  private async change(socket: RealtimeSocket, body: ReactionBody, apply: (users: Set<string>, userId: string) => unknown): Promise<ReactionCount> {
+  private async change(
+    socket: RealtimeSocket,
+    body: ReactionBody,
+    apply: (users: Set<string>, userId: string) => unknown,
+  ): Promise<ReactionCount> {
     if (!(await this.policy.canReact(socket, body.roomId))) {
       throw new RealtimeException('FORBIDDEN', 'Join the room before reacting in it');
     }

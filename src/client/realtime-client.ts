@@ -1,6 +1,19 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { Envelope, ErrorCode, ReplyData, RequestBody, PushPayload } from '../core/websocket/index.js';
-import type { AppContract, ClientToServerEvents, PushEvent, RequestEvent, ServerToClientEvents } from '../contract.js';
+// Types only, and from the Nest-free contract files: at run time this module needs socket.io-client alone.
+import type {
+  BuiltInContract,
+  ChatContract,
+  ClientToServerEvents,
+  Envelope,
+  ErrorCode,
+  PushPayload,
+  RealtimeContract,
+  ReplyData,
+  RequestBody,
+  RequestEvent,
+  ServerToClientEvents,
+  SessionContract,
+} from './contracts.js';
 
 export interface RealtimeClientOptions {
   /** The token for the first handshake. Give this, `getToken`, or both. */
@@ -11,9 +24,32 @@ export interface RealtimeClientOptions {
   refreshBeforeMs?: number;
   /** How long a request waits for its reply before it fails with `TIMEOUT`. @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * Retries of requests answered `UNAVAILABLE` (the server could not reach
+   * Redis) that are safe to repeat: `chat:history`, `presence:query`,
+   * `presence:subscribe`, `presence:unsubscribe`, a `chat:send` with a
+   * `clientMsgId` (a repeat is answered with the first message), and what
+   * `retryable` allows of the app's own events. Each waits the server's
+   * `retryAfterMs`, doubled per attempt up to `maxDelayMs`, give or take a
+   * quarter; any other request rejects at once. `false`: never retry.
+   * @default { attempts: 3, maxDelayMs: 5000 }
+   */
+  retry?: false | RetryOptions;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
+
+export interface RetryOptions {
+  /** Retries after the first answer, at most. @default 3 */
+  attempts?: number;
+  /** The longest wait between two attempts. @default 5000 */
+  maxDelayMs?: number;
+  /** Which of the app's own requests are safe to repeat (reads, or writes the server deduplicates). */
+  retryable?: (event: string, body: unknown) => boolean;
+}
+
+/** The built-in requests that are safe to repeat: reads, and watch-list changes that are idempotent. */
+const SAFE_TO_REPEAT = new Set(['chat:history', 'presence:query', 'presence:subscribe', 'presence:unsubscribe']);
 
 /** A request the server answered with an error, or that got no answer (`TIMEOUT`, `DISCONNECTED`). */
 export class RealtimeRequestError extends Error {
@@ -27,21 +63,36 @@ export class RealtimeRequestError extends Error {
   }
 }
 
-export type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * A socket.io-client socket typed with contract `C`: request names, bodies and
+ * ack envelopes on `emitWithAck`, push names and payloads on `on`.
+ *
+ * @example
+ * const socket: TypedSocket = io(url, { auth: { token } });
+ * const reply = await socket.emitWithAck('chat:join', { roomId: 'lobby' }); // Envelope<{ roomId: string }>
+ */
+export type TypedSocket<C extends RealtimeContract = BuiltInContract> = Socket<ServerToClientEvents<C>, ClientToServerEvents<C>>;
 
-export interface RealtimeClient {
-  /** The underlying socket.io-client socket, typed with the server's contract. */
-  readonly socket: TypedSocket;
+/**
+ * What `createRealtimeClient` returns, typed with contract `C`.
+ *
+ * @example
+ * const client: RealtimeClient<MergeContracts<[BuiltInContract, typeof todoContract]>> = createRealtimeClient(url, { getToken });
+ * const todo = await client.request('todo:add', { title: 'milk' }); // { id: string; title: string }
+ */
+export interface RealtimeClient<C extends RealtimeContract = BuiltInContract> {
+  /** The underlying socket.io-client socket, typed with the contract. */
+  readonly socket: TypedSocket<C>;
   /** Resolves with the first `session:ready`; rejects with the handshake's refusal. */
-  readonly ready: Promise<PushPayload<AppContract, 'session:ready'>>;
+  readonly ready: Promise<PushPayload<SessionContract, 'session:ready'>>;
   /** Sends a request and resolves with its `data`, or rejects with a `RealtimeRequestError`. */
-  request<E extends RequestEvent>(event: E, body: RequestBody<AppContract, E>): Promise<ReplyData<AppContract, E>>;
+  request<E extends keyof C['requests'] & string>(event: E, body: RequestBody<C, E>): Promise<ReplyData<C, E>>;
   /** Listens to a push; returns the function that stops listening. Caught-up chat messages arrive here too. */
-  on<E extends PushEvent>(event: E, listener: (payload: PushPayload<AppContract, E>) => void): () => void;
+  on<E extends keyof C['pushes'] & string>(event: E, listener: (payload: PushPayload<C, E>) => void): () => void;
   close(): void;
 }
 
-type Message = PushPayload<AppContract, 'chat:message'>;
+type Message = PushPayload<ChatContract, 'chat:message'>;
 
 /** How many message ids per room a client remembers to skip in a replay. */
 const RECENT_IDS = 500;
@@ -53,14 +104,29 @@ const RECENT_IDS = 500;
  * had joined are joined again and caught up with `chat:history` from the
  * last message seen, so `chat:message` listeners miss nothing.
  *
+ * `C` is the server's contract: the built-in events by default; merge an
+ * app's own contracts in to type its events too. The types are a promise
+ * about the server, not checked on the wire.
+ *
  * @example
- * const client = createRealtimeClient('https://rt.example.com', { getToken: () => auth.currentToken() });
+ * const client = createRealtimeClient<MergeContracts<[BuiltInContract, typeof todoContract]>>('https://rt.example.com', {
+ *   getToken: () => auth.currentToken(),
+ * });
  * await client.ready;
  * await client.request('chat:join', { roomId: 'lobby' });
- * client.on('chat:message', (message) => render(message));
+ * const todo = await client.request('todo:add', { title: 'milk' }); // { id: string; title: string }
+ * client.on('todo:added', (added) => render(added));
  */
-export function createRealtimeClient(url: string, options: RealtimeClientOptions): RealtimeClient {
+export function createRealtimeClient<C extends RealtimeContract = BuiltInContract>(
+  url: string,
+  options: RealtimeClientOptions,
+): RealtimeClient<C> {
   const { refreshBeforeMs = 60_000, requestTimeoutMs = 10_000 } = options;
+  const retry = options.retry === false ? { attempts: 0, maxDelayMs: 0 } : { attempts: 3, maxDelayMs: 5000, ...options.retry };
+  const safeToRepeat = (event: string, body: unknown): boolean =>
+    SAFE_TO_REPEAT.has(event) ||
+    (event === 'chat:send' && typeof (body as { clientMsgId?: unknown } | undefined)?.clientMsgId === 'string') ||
+    (options.retry !== false && options.retry?.retryable?.(event, body) === true);
   if (!options.token && !options.getToken) throw new Error('createRealtimeClient needs a token or getToken');
 
   let firstToken = options.token;
@@ -74,7 +140,8 @@ export function createRealtimeClient(url: string, options: RealtimeClientOptions
     return options.getToken();
   };
 
-  const socket: TypedSocket = io(url, {
+  // Typed with the built-in contract for this module's own work; handed out as `TypedSocket<C>`.
+  const socket: TypedSocket<BuiltInContract> = io(url, {
     transports: ['websocket'],
     ...options.socket,
     // A function, so every reconnect presents a fresh token.
@@ -97,12 +164,21 @@ export function createRealtimeClient(url: string, options: RealtimeClientOptions
     for (const listener of listeners.get(event) ?? []) (listener as (payload: unknown) => void)(payload);
   };
 
-  const request = async <E extends RequestEvent>(event: E, body: RequestBody<AppContract, E>): Promise<ReplyData<AppContract, E>> => {
-    let reply: Envelope<ReplyData<AppContract, E>>;
-    try {
-      reply = await (socket.timeout(requestTimeoutMs) as unknown as Socket).emitWithAck(event, body);
-    } catch {
-      throw new RealtimeRequestError('TIMEOUT', `No reply to ${event} within ${requestTimeoutMs} ms`);
+  const request = async <E extends RequestEvent>(
+    event: E,
+    body: RequestBody<BuiltInContract, E>,
+  ): Promise<ReplyData<BuiltInContract, E>> => {
+    let reply: Envelope<ReplyData<BuiltInContract, E>>;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        reply = await (socket.timeout(requestTimeoutMs) as unknown as Socket).emitWithAck(event, body);
+      } catch {
+        throw new RealtimeRequestError('TIMEOUT', `No reply to ${event} within ${requestTimeoutMs} ms`);
+      }
+      if (reply.ok || reply.error.code !== 'UNAVAILABLE' || attempt >= retry.attempts || closed || !safeToRepeat(event, body)) break;
+      const after = Number((reply.error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs) || 1000;
+      const delay = Math.min(retry.maxDelayMs, after * 2 ** attempt) * (0.75 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, retry.maxDelayMs)));
     }
     if (!reply.ok) throw new RealtimeRequestError(reply.error.code, reply.error.message, reply.error.details);
     const roomId = (body as { roomId?: string }).roomId;
@@ -169,7 +245,7 @@ export function createRealtimeClient(url: string, options: RealtimeClientOptions
     if (recent.size > RECENT_IDS) recent.delete(recent.values().next().value!);
   };
 
-  const ready = new Promise<PushPayload<AppContract, 'session:ready'>>((resolve, reject) => {
+  const ready = new Promise<PushPayload<SessionContract, 'session:ready'>>((resolve, reject) => {
     socket.once('session:ready', resolve);
     socket.once('connect_error', reject);
   });
@@ -195,9 +271,10 @@ export function createRealtimeClient(url: string, options: RealtimeClientOptions
   socket.onAny((event: string, payload: unknown) => dispatch(event, payload));
 
   return {
-    socket,
+    // One code path serves every event: the built-in ones are tracked by name, any other passes through.
+    socket: socket as unknown as TypedSocket<C>,
     ready,
-    request,
+    request: request as unknown as RealtimeClient<C>['request'],
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));

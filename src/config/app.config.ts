@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { defaultAlgorithmFor, JWT_ALGORITHMS, type HmacAlgorithm, type WebsocketModuleOptions } from '../core/websocket/index.js';
+import {
+  defaultAlgorithmFor,
+  JWT_ALGORITHMS,
+  websocketOptionsSchema,
+  type HmacAlgorithm,
+  type WebsocketModuleOptions,
+} from '../core/websocket/websocket.options.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
 export type AppLogLevel = (typeof LOG_LEVELS)[number];
@@ -13,17 +19,40 @@ export interface AppConfig {
   /** True when no key was configured and a random secret was made for this run. */
   generatedSecret: boolean;
   logLevel: AppLogLevel;
-  redisUrl?: string;
   shutdownGraceMs: number;
-  presence: { offlineGraceMs: number; maxWatchedPerSocket: number };
+  presence: { offlineGraceMs: number; maxWatchedPerSocket: number; lastSeenTtlMs: number };
   chat: { historyPerRoom: number; historyIdleTtlMs: number; maxRoomsPerSocket: number };
+  /** The key of `POST /realtime/publish`; unset, the endpoint answers 404. */
+  publishApiKey?: string;
   websocket: WebsocketModuleOptions;
 }
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
-const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 const optional = z.string().trim().min(1).optional();
+/** `host:port,host:port` (an IPv6 host in brackets). */
+const endpoints = list.pipe(
+  z
+    .array(
+      z
+        .string()
+        .regex(/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port,host:port')
+        .transform((item) => {
+          const at = item.lastIndexOf(':');
+          return { host: item.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(item.slice(at + 1)) };
+        }),
+    )
+    .min(1, 'must be host:port,host:port'),
+);
+/** The variables that each pick a way of reaching Redis; at most one may be set. */
+const REDIS_MODES = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -37,7 +66,10 @@ const envSchema = z.object({
   // At most the 16384 characters `auth:refresh` accepts for a token.
   JWT_MAX_TOKEN_BYTES: int(256, 16384).default(8192),
   WS_ALLOW_QUERY_TOKEN: flag.default(false),
-  WS_PATH: z.string().regex(/^\/\S*$/, 'must be a path starting with /').default('/socket.io'),
+  WS_PATH: z
+    .string()
+    .regex(/^\/\S*$/, 'must be a path starting with /')
+    .default('/socket.io'),
   WS_CORS_ORIGINS: list.default([]),
   WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024).default(65536),
   WS_MAX_BINARY_ATTACHMENTS: int(0, 1000).default(0),
@@ -50,16 +82,29 @@ const envSchema = z.object({
   WS_PING_INTERVAL_MS: int(1000).default(25000),
   WS_PING_TIMEOUT_MS: int(1000).default(20000),
   WS_SHUTDOWN_GRACE_MS: int(0).default(10000),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_SENTINELS: endpoints.optional(),
+  REDIS_SENTINEL_NAME: optional,
+  REDIS_CLUSTER_NODES: endpoints.optional(),
+  REDIS_USERNAME: optional,
+  REDIS_KEY_PREFIX: optional,
+  // Not trimmed: a password may have spaces at its ends.
+  REDIS_PASSWORD: z.string().optional(),
   NODE_ID: z.string().trim().min(1).max(128).optional(),
   DEV_AUTH: flag.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
   PRESENCE_OFFLINE_GRACE_MS: int(0).default(5000),
   PRESENCE_HEARTBEAT_MS: int(100).default(5000),
   PRESENCE_MAX_WATCHED_PER_SOCKET: int(1).default(1000),
+  PRESENCE_LAST_SEEN_TTL_MS: int(0).default(30 * DAY_MS),
   CHAT_HISTORY_PER_ROOM: int(1).default(1000),
-  CHAT_HISTORY_IDLE_TTL_MS: int(0).default(0),
+  CHAT_HISTORY_IDLE_TTL_MS: int(0).default(90 * DAY_MS),
   CHAT_MAX_ROOMS_PER_SOCKET: int(1).default(100),
+  // Not trimmed, like a password.
+  PUBLISH_API_KEY: z.string().min(32, 'at least 32 characters: a key that can be guessed opens pushes to every user').optional(),
 });
 
 /** Every environment variable the app reads. */
@@ -85,7 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    // The variable alone: `REDIS_SENTINELS`, not `REDIS_SENTINELS.1` for an item of a list.
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
@@ -95,11 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (e.JWT_SECRET && e.JWT_PUBLIC_KEY) fail('JWT_SECRET and JWT_PUBLIC_KEY: set one of them, not both');
   if (production && !e.JWT_SECRET && !e.JWT_PUBLIC_KEY) fail('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
-  if (production && e.JWT_SECRET && Buffer.byteLength(e.JWT_SECRET) < 32) {
-    fail('JWT_SECRET: at least 32 bytes when NODE_ENV=production (HS256 needs a 256-bit key)');
-  }
   if (production && e.DEV_AUTH) fail('DEV_AUTH: the dev token endpoint cannot be enabled when NODE_ENV=production');
   if (e.WS_RATE_LIMIT_BURST < e.WS_RATE_LIMIT_PER_SEC) fail('WS_RATE_LIMIT_BURST: must be at least WS_RATE_LIMIT_PER_SEC');
+  const redisModes = REDIS_MODES.filter((name) => e[name] !== undefined);
+  if (redisModes.length > 1) fail(`${redisModes.join(', ')}: each picks a way of reaching Redis; set only one`);
+  if (e.REDIS_SENTINEL_NAME && !e.REDIS_SENTINELS) fail('REDIS_SENTINEL_NAME: only read with REDIS_SENTINELS, which is not set');
+  for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX'] as const) {
+    if (e[name] !== undefined && redisModes.length === 0)
+      fail(`${name}: only read with REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES, none of which is set`);
+  }
 
   const generatedSecret = !e.JWT_SECRET && !e.JWT_PUBLIC_KEY;
   const secret = e.JWT_SECRET ?? (generatedSecret ? randomBytes(32).toString('base64url') : undefined);
@@ -116,16 +166,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const devAuth = e.DEV_AUTH || generatedSecret;
   if (devAuth && !secret) fail('DEV_AUTH: dev tokens are signed with JWT_SECRET, which is not set');
 
-  return {
+  const config: AppConfig = {
     port: e.PORT,
     production,
     devAuth,
     generatedSecret,
     logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.WS_SHUTDOWN_GRACE_MS,
-    presence: { offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS, maxWatchedPerSocket: e.PRESENCE_MAX_WATCHED_PER_SOCKET },
-    chat: { historyPerRoom: e.CHAT_HISTORY_PER_ROOM, historyIdleTtlMs: e.CHAT_HISTORY_IDLE_TTL_MS, maxRoomsPerSocket: e.CHAT_MAX_ROOMS_PER_SOCKET },
+    presence: {
+      offlineGraceMs: e.PRESENCE_OFFLINE_GRACE_MS,
+      maxWatchedPerSocket: e.PRESENCE_MAX_WATCHED_PER_SOCKET,
+      lastSeenTtlMs: e.PRESENCE_LAST_SEEN_TTL_MS,
+    },
+    chat: {
+      historyPerRoom: e.CHAT_HISTORY_PER_ROOM,
+      historyIdleTtlMs: e.CHAT_HISTORY_IDLE_TTL_MS,
+      maxRoomsPerSocket: e.CHAT_MAX_ROOMS_PER_SOCKET,
+    },
+    ...(e.PUBLISH_API_KEY !== undefined && { publishApiKey: e.PUBLISH_API_KEY }),
     websocket: {
       auth: {
         secret,
@@ -151,7 +209,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       nodeId: e.NODE_ID,
       heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
       shutdownGraceMs: e.WS_SHUTDOWN_GRACE_MS,
-      ...(e.REDIS_URL ? { redis: { url: e.REDIS_URL } } : {}),
+      ...redisOptions(e),
     },
   };
+  // The module's own checks (key length, algorithm and key type, limits), reported by variable.
+  const checked = websocketOptionsSchema.safeParse(config.websocket);
+  if (!checked.success) {
+    const problems = checked.error.issues.map((issue) => `${variableOf(issue.path.join('.'))}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return config;
 }
+
+/** The module's `redis` option from the environment: none, a URL, the sentinels or the cluster's seed nodes. */
+function redisOptions(e: z.output<typeof envSchema>): Pick<WebsocketModuleOptions, 'redis'> {
+  const credentials = {
+    ...(e.REDIS_USERNAME !== undefined && { username: e.REDIS_USERNAME }),
+    ...(e.REDIS_PASSWORD !== undefined && { password: e.REDIS_PASSWORD }),
+    ...(e.REDIS_KEY_PREFIX !== undefined && { keyPrefix: e.REDIS_KEY_PREFIX }),
+  };
+  if (e.REDIS_URL) return { redis: { url: e.REDIS_URL, ...credentials } };
+  if (e.REDIS_SENTINELS) {
+    return { redis: { sentinels: e.REDIS_SENTINELS, ...(e.REDIS_SENTINEL_NAME && { name: e.REDIS_SENTINEL_NAME }), ...credentials } };
+  }
+  if (e.REDIS_CLUSTER_NODES) return { redis: { clusterNodes: e.REDIS_CLUSTER_NODES, ...credentials } };
+  return {};
+}
+
+/** The environment variable behind each `WebsocketModule` option that `loadConfig` sets. */
+const OPTION_VARIABLES: Readonly<Record<string, string>> = {
+  auth: 'JWT_SECRET or JWT_PUBLIC_KEY',
+  'auth.secret': 'JWT_SECRET',
+  'auth.publicKey': 'JWT_PUBLIC_KEY',
+  'auth.algorithms': 'JWT_ALGORITHMS',
+  'auth.issuer': 'JWT_ISSUER',
+  'auth.audience': 'JWT_AUDIENCE',
+  'auth.clockToleranceSec': 'JWT_CLOCK_TOLERANCE_S',
+  'auth.maxTokenBytes': 'JWT_MAX_TOKEN_BYTES',
+  'auth.allowQueryToken': 'WS_ALLOW_QUERY_TOKEN',
+  path: 'WS_PATH',
+  corsOrigins: 'WS_CORS_ORIGINS',
+  maxPayloadBytes: 'WS_MAX_PAYLOAD_BYTES',
+  maxBinaryAttachments: 'WS_MAX_BINARY_ATTACHMENTS',
+  maxBodyDepth: 'WS_MAX_BODY_DEPTH',
+  maxOutgoingBufferBytes: 'WS_MAX_OUTGOING_BUFFER_BYTES',
+  connectTimeoutMs: 'WS_CONNECT_TIMEOUT_MS',
+  pingIntervalMs: 'WS_PING_INTERVAL_MS',
+  pingTimeoutMs: 'WS_PING_TIMEOUT_MS',
+  'rateLimit.perSecond': 'WS_RATE_LIMIT_PER_SEC',
+  'rateLimit.burst': 'WS_RATE_LIMIT_BURST',
+  maxConnectionsPerUser: 'WS_MAX_CONNECTIONS_PER_USER',
+  nodeId: 'NODE_ID',
+  redis: 'REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES',
+  'redis.url': 'REDIS_URL',
+  'redis.sentinels': 'REDIS_SENTINELS',
+  'redis.clusterNodes': 'REDIS_CLUSTER_NODES',
+  'redis.name': 'REDIS_SENTINEL_NAME',
+  'redis.username': 'REDIS_USERNAME',
+  'redis.password': 'REDIS_PASSWORD',
+  'redis.keyPrefix': 'REDIS_KEY_PREFIX',
+  heartbeatMs: 'PRESENCE_HEARTBEAT_MS',
+  shutdownGraceMs: 'WS_SHUTDOWN_GRACE_MS',
+};
+
+const variableOf = (path: string): string => OPTION_VARIABLES[path] ?? OPTION_VARIABLES[path.split('.').slice(0, 2).join('.')] ?? path;

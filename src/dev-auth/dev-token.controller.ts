@@ -8,7 +8,10 @@ const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const devTokenSchema = z.object({
   userId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-", 1 to 64'),
-  rooms: z.array(z.union([z.literal('*'), z.string().regex(ROOM_ID)])).max(100).optional(),
+  rooms: z
+    .array(z.union([z.literal('*'), z.string().regex(ROOM_ID)]))
+    .max(100)
+    .optional(),
 });
 
 /** Signs short-lived tokens for trying the server. Only mounted when DEV_AUTH is on, never in production. */

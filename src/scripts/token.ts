@@ -18,11 +18,15 @@ try {
   if (!/^(\d+)([smhd]?)$/.test(values.ttl)) throw new ConfigError(`--ttl: a number of seconds or e.g. 30m, 1h, 7d (${usage})`);
   const config = loadConfig();
   if (config.generatedSecret || !config.websocket.auth.secret) {
-    throw new ConfigError('JWT_SECRET is not set: tokens are signed with the key the server verifies, so set it to the server\'s secret');
+    throw new ConfigError("JWT_SECRET is not set: tokens are signed with the key the server verifies, so set it to the server's secret");
   }
   const { auth } = config.websocket;
   const payload: Record<string, unknown> = { sub: userId };
-  if (values.rooms !== undefined) payload.rooms = values.rooms.split(',').map((room) => room.trim()).filter(Boolean);
+  if (values.rooms !== undefined)
+    payload.rooms = values.rooms
+      .split(',')
+      .map((room) => room.trim())
+      .filter(Boolean);
   const ttl = /^\d+$/.test(values.ttl) ? Number(values.ttl) : values.ttl;
   const token = new JwtService().sign(payload, {
     secret: auth.secret,

@@ -1,6 +1,8 @@
-import { startRedis, type TestRedis } from './redis-server.js';
+import { ensureRedisPeers } from './optional-peer.js';
+import { assertRedisServer, launchRedis, type TestRedis } from './redis-server.js';
 import type { TestServer } from './test-server.js';
 
+/** Nodes sharing a `redis-server` of their own, as `startTestCluster` started them. */
 export interface TestCluster<S extends TestServer = TestServer> {
   redis: TestRedis;
   nodes: S[];
@@ -10,7 +12,9 @@ export interface TestCluster<S extends TestServer = TestServer> {
 
 /**
  * A redis-server of its own and `count` nodes sharing it, each started by
- * `start` with its own adapter clients (in this process).
+ * `start` with its own adapter clients (in this process). Needs `redis-server`
+ * on the PATH and the `ioredis` and `@socket.io/redis-adapter` packages, and
+ * says which is missing before starting anything.
  *
  * @example
  * const cluster = await startTestCluster(2, ({ redisUrl, nodeId }) =>
@@ -20,7 +24,9 @@ export async function startTestCluster<S extends TestServer>(
   count: number,
   start: (node: { redisUrl: string; nodeId: string; index: number }) => Promise<S>,
 ): Promise<TestCluster<S>> {
-  const redis = await startRedis();
+  assertRedisServer('startTestCluster');
+  await ensureRedisPeers('startTestCluster');
+  const redis = await launchRedis('startTestCluster');
   const nodes: S[] = [];
   try {
     for (let index = 0; index < count; index++) nodes.push(await start({ redisUrl: redis.url, nodeId: `node-${index + 1}`, index }));

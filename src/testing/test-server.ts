@@ -13,7 +13,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 export type Refusal = Error & { data?: { code: string; message: string } };
 
 export interface ClientOptions {
-  /** Extra claims of the token `connect(userId)` signs (e.g. `{ rooms: ['lobby'] }`). */
+  /** Extra claims of the token `TestServer.connect(userId)` signs (e.g. `{ rooms: ['lobby'] }`); unused elsewhere. */
   claims?: Record<string, unknown>;
   extraHeaders?: Record<string, string>;
   query?: Record<string, string>;
@@ -36,15 +36,26 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Signs a test token; `exp` one hour from now unless the claims say otherwise. */
+/**
+ * Signs a test token; `exp` one hour from now unless the claims say otherwise.
+ *
+ * @example
+ * const expired = signTestToken('alice', { exp: Math.floor(Date.now() / 1000) - 60 });
+ */
 export function signTestToken(userId: string, claims: Record<string, unknown> = {}, secret = TEST_JWT_SECRET): string {
   return new JwtService().sign({ sub: userId, exp: Math.floor(Date.now() / 1000) + 3600, ...claims }, { secret, algorithm: 'HS256' });
 }
 
-/** A client with no automatic reconnection, on the WebSocket transport unless told otherwise. */
+/**
+ * A client with no automatic reconnection, on the WebSocket transport unless
+ * told otherwise; connecting, not yet connected (see `ready`).
+ *
+ * @example
+ * const socket = openClient(server.url, { token, transports: ['polling'] });
+ */
 export function openClient(url: string, options: ClientOptions & { token?: string } = {}): Socket {
   return io(url, {
-    transports: (options.transports as never) ?? ['websocket'],
+    transports: options.transports ?? ['websocket'],
     reconnection: false,
     forceNew: true,
     auth: options.auth ?? (options.token !== undefined ? { token: options.token } : {}),
@@ -53,7 +64,12 @@ export function openClient(url: string, options: ClientOptions & { token?: strin
   });
 }
 
-/** Resolves with the socket once `session:ready` arrived; rejects with the `connect_error`. */
+/**
+ * Resolves with the socket once `session:ready` arrived; rejects with the `connect_error` (a `Refusal`).
+ *
+ * @example
+ * const socket = await ready(openClient(server.url, { token }));
+ */
 export function ready(socket: Socket): Promise<Socket> {
   return new Promise((resolve, reject) => {
     socket.once('session:ready', () => resolve(socket));
@@ -61,7 +77,26 @@ export function ready(socket: Socket): Promise<Socket> {
   });
 }
 
-/** Listens on a free loopback port with an app that imports `WebsocketModule` and uses `RedisIoAdapter`. */
+/**
+ * Connects a client to a running server (one of `startTestApp`'s, or an app
+ * you started yourself) and resolves once `session:ready` arrived; rejects
+ * with the refusal (a `Refusal`, `data.code` e.g. `UNAUTHORIZED`). Pass a
+ * token, or the options of `openClient`.
+ *
+ * @example
+ * const alice = await connect(server.url, signTestToken('alice', { rooms: ['lobby'] }));
+ */
+export function connect(url: string, tokenOrOptions: string | (ClientOptions & { token?: string })): Promise<Socket> {
+  return ready(openClient(url, typeof tokenOrOptions === 'string' ? { token: tokenOrOptions } : tokenOrOptions));
+}
+
+/**
+ * Listens on a free loopback port with an app you built that imports
+ * `WebsocketModule` and uses `RedisIoAdapter` (`startTestApp` builds one for you).
+ *
+ * @example
+ * const server = await serve(await createApp(config));
+ */
 export async function serve(app: INestApplication, secret = TEST_JWT_SECRET): Promise<TestServer> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -108,11 +143,15 @@ export interface TestAppOptions extends Pick<ModuleMetadata, 'imports' | 'provid
  * @example
  * const server = await startTestApp({ imports: [ReactionsModule] });
  * const alice = await server.connect('alice', { claims: { rooms: ['lobby'] } });
- * expect(await request(alice, 'reactions:add', { ... })).toMatchObject({ ok: true });
+ * const reply = await request<ReactionCount>(alice, 'reactions:add', { roomId: 'lobby', messageId, emoji: '🎉' });
  * await server.close();
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestServer> {
-  const websocket: WebsocketModuleOptions = { shutdownGraceMs: 200, ...options.websocket, auth: { secret: TEST_JWT_SECRET, ...options.websocket?.auth } };
+  const websocket: WebsocketModuleOptions = {
+    shutdownGraceMs: 200,
+    ...options.websocket,
+    auth: { secret: TEST_JWT_SECRET, ...options.websocket?.auth },
+  };
   @Module({})
   class TestRootModule {}
   const root: DynamicModule = {

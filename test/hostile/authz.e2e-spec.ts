@@ -1,4 +1,4 @@
-import { ConnectionManager, SocketServerHost } from '../../src/core/websocket/index.js';
+import { ConnectionManager, SocketServerHost } from '../../src/core/websocket/internal.js';
 import { signToken, startApp, type TestApp } from '../support/app.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { closeAll, connectRaw, openRaw, type RawClient } from '../support/raw-client.js';
@@ -7,11 +7,44 @@ const PROBES = 1000;
 
 /** Room ids an attacker may try: outside the claim, near-misses, other kinds of room, separators and unicode tricks. */
 const ROOM_GUESSES = [
-  'secret', 'SECRET', 'Secret', 'secret.', '.secret', 'secret-', 'secret_', 'secret..', 'secret.lobby', 'lobby.secret',
-  'user:victim', 'user:insider-a', 'presence:victim', 'chat:secret', 'chat:chat:secret', 'victim', 'insider-a',
-  '../secret', 'secret/..', 'lobby/../secret', 'secret%00', 'secret\u0000', 'secret\n', 'secret ', ' secret', 'secret#x',
-  '\u0455ecret', 'secr\u0435t', '\uff53\uff45\uff43\uff52\uff45\uff54', 'secret\u200b', '\u200bsecret', 'secre\u0301t', 'secret\ud800',
-  '*', '%2A', 'lobby,secret', 'lobby secret', 'lobby\tsecret',
+  'secret',
+  'SECRET',
+  'Secret',
+  'secret.',
+  '.secret',
+  'secret-',
+  'secret_',
+  'secret..',
+  'secret.lobby',
+  'lobby.secret',
+  'user:victim',
+  'user:insider-a',
+  'presence:victim',
+  'chat:secret',
+  'chat:chat:secret',
+  'victim',
+  'insider-a',
+  '../secret',
+  'secret/..',
+  'lobby/../secret',
+  'secret%00',
+  'secret\u0000',
+  'secret\n',
+  'secret ',
+  ' secret',
+  'secret#x',
+  '\u0455ecret',
+  'secr\u0435t',
+  '\uff53\uff45\uff43\uff52\uff45\uff54',
+  'secret\u200b',
+  '\u200bsecret',
+  'secre\u0301t',
+  'secret\ud800',
+  '*',
+  '%2A',
+  'lobby,secret',
+  'lobby secret',
+  'lobby\tsecret',
 ];
 
 /**
@@ -40,7 +73,16 @@ describe('authorization probes across two nodes', () => {
       ] as const) {
         spies.push(spy.quiet());
         const record = (event: string) => (payload: unknown) => seen.push({ spy: label, event, payload });
-        for (const event of ['chat:message', 'chat:typing', 'chat:left', 'notification', 'presence:update', 'exception', 'session:expired', 'server:shutdown']) {
+        for (const event of [
+          'chat:message',
+          'chat:typing',
+          'chat:left',
+          'notification',
+          'presence:update',
+          'exception',
+          'session:expired',
+          'server:shutdown',
+        ]) {
           spy.on(event, record(event));
         }
       }
@@ -79,12 +121,33 @@ describe('authorization probes across two nodes', () => {
       }
       case 7:
         // A legitimate send that names the secret room in every field the server does not read.
-        return [[attacker.request('chat:send', { roomId: 'lobby', text: `lobby ${i}`, to: 'secret', rooms: ['secret'], room: 'secret', userId: 'victim' }), ['OK']]];
+        return [
+          [
+            attacker.request('chat:send', {
+              roomId: 'lobby',
+              text: `lobby ${i}`,
+              to: 'secret',
+              rooms: ['secret'],
+              room: 'secret',
+              userId: 'victim',
+            }),
+            ['OK'],
+          ],
+        ];
       case 8:
-        return [[attacker.request('chat:send', { roomId: 'secret', text: `after a failed join ${i}`, clientMsgId: `c${i}` }), ['FORBIDDEN']]];
+        return [
+          [attacker.request('chat:send', { roomId: 'secret', text: `after a failed join ${i}`, clientMsgId: `c${i}` }), ['FORBIDDEN']],
+        ];
       case 9:
         // The signature's last character changed for certain: one in 16 signatures already ends in 'A'.
-        return [[attacker.request('auth:refresh', { token: signToken('mallory', { rooms: ['secret'] }).replace(/.$/, (c) => (c === 'A' ? 'E' : 'A')) }), ['UNAUTHORIZED']]];
+        return [
+          [
+            attacker.request('auth:refresh', {
+              token: signToken('mallory', { rooms: ['secret'] }).replace(/.$/, (c) => (c === 'A' ? 'E' : 'A')),
+            }),
+            ['UNAUTHORIZED'],
+          ],
+        ];
       case 10:
         return [[attacker.request('chat:history', { roomId: ['secret', 'vault'][i % 2], after: '0-0', limit: 100 }), ['FORBIDDEN']]];
       default:
@@ -125,7 +188,9 @@ describe('authorization probes across two nodes', () => {
   it('left the attacker in the lobby only, on both nodes', async () => {
     for (const node of cluster.nodes) {
       const sockets = node.app.get(SocketServerHost).server.of('/').sockets;
-      const rooms = [...sockets.values()].filter((s) => s.data.user.userId === 'mallory').flatMap((s) => [...s.rooms].filter((r) => r !== s.id));
+      const rooms = [...sockets.values()]
+        .filter((s) => s.data.user.userId === 'mallory')
+        .flatMap((s) => [...s.rooms].filter((r) => r !== s.id));
       expect(rooms.sort()).toEqual(['chat:lobby', 'user:mallory']);
     }
   });

@@ -12,12 +12,19 @@ const ANSWERS = new Set(['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED'
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 /** Strings a client could send: any code point, lone surrogates, and the characters identifiers trip on. */
 const anyString = fc.string({
-  unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), loneSurrogate, fc.constantFrom(':', '/', '.', '*', '@', '\u0000', '\u200b', ' ')),
+  unit: fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    loneSurrogate,
+    fc.constantFrom(':', '/', '.', '*', '@', '\u0000', '\u200b', ' '),
+  ),
   maxLength: 80,
 });
 const roomId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/), anyString, fc.constant('lobby'));
 const userId = fc.oneof(fc.string({ minLength: 1, maxLength: 130 }), anyString);
-const messageId = fc.oneof(fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a}-${b}`), anyString);
+const messageId = fc.oneof(
+  fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a}-${b}`),
+  anyString,
+);
 const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'userId', 'roomId', 'hasOwnProperty');
 /** Any JSON, nested past the depth bound now and then, with keys that tempt prototype pollution. */
 const anyJson = fc.oneof(
@@ -52,8 +59,14 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
   'presence:subscribe': fc.record({ userIds: fc.oneof(fc.array(userId, { maxLength: 110 }), anyJson) }, { requiredKeys: [] }),
   'presence:unsubscribe': fc.record({ userIds: fc.oneof(fc.array(userId, { maxLength: 110 }), anyJson) }, { requiredKeys: [] }),
   'presence:query': fc.record({ userIds: fc.oneof(fc.array(userId, { maxLength: 110 }), anyJson) }, { requiredKeys: [] }),
-  'presence:set': fc.record({ status: fc.oneof(fc.constantFrom('online', 'away', 'busy', 'offline', 'ONLINE'), anyJson) }, { requiredKeys: [] }),
-  'auth:refresh': fc.record({ token: fc.oneof(anyString, fc.string({ maxLength: 9000 }), fc.constant('a.b.c'), anyJson) }, { requiredKeys: [] }),
+  'presence:set': fc.record(
+    { status: fc.oneof(fc.constantFrom('online', 'away', 'busy', 'offline', 'ONLINE'), anyJson) },
+    { requiredKeys: [] },
+  ),
+  'auth:refresh': fc.record(
+    { token: fc.oneof(anyString, fc.string({ maxLength: 9000 }), fc.constant('a.b.c'), anyJson) },
+    { requiredKeys: [] },
+  ),
 };
 
 /**

@@ -1,4 +1,4 @@
-import { ConnectionManager, SocketServerHost } from '../../src/core/websocket/index.js';
+import { ConnectionManager, SocketServerHost } from '../../src/core/websocket/internal.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { MiB, mib, settledHeap } from '../support/memory.js';
 import { closeAll, closedWithin, connectRaw, openRaw, type RawClient } from '../support/raw-client.js';
@@ -80,7 +80,9 @@ describe('malformed Engine.IO / Socket.IO packets', () => {
       const check = () => (client.frames.some((f) => f.startsWith('44/admin,')) ? resolve() : setTimeout(check, 10));
       check();
     });
-    expect(JSON.parse(client.frames.find((f) => f.startsWith('44/admin,'))!.slice('44/admin,'.length))).toEqual({ message: 'Invalid namespace' });
+    expect(JSON.parse(client.frames.find((f) => f.startsWith('44/admin,'))!.slice('44/admin,'.length))).toEqual({
+      message: 'Invalid namespace',
+    });
     expect(sockets()).toBe(1);
   });
 
@@ -93,7 +95,10 @@ describe('malformed Engine.IO / Socket.IO packets', () => {
     ['broken JSON in an event', ['42["chat:send",{"roomId":"lobby","text":"hi"']],
     ['a second CONNECT on the same connection', ['40{}']],
     ['a CONNECT_ERROR from the client', ['44{"message":"x"}']],
-    ['a binary placeholder without its attachment, followed by text', ['451-["chat:send",{"_placeholder":true,"num":0}]', '42["chat:join",{"roomId":"lobby"}]']],
+    [
+      'a binary placeholder without its attachment, followed by text',
+      ['451-["chat:send",{"_placeholder":true,"num":0}]', '42["chat:join",{"roomId":"lobby"}]'],
+    ],
     ['a placeholder pointing past the attachments', ['451-["chat:send",{"_placeholder":true,"num":7}]', Buffer.from('x')]],
     ['a placeholder whose index is not a number', ['451-["chat:send",{"_placeholder":true,"num":"0"}]', Buffer.from('x')]],
     ['more attachments than the parser allows', ['4511-["chat:send"]']],

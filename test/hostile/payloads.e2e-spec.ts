@@ -57,7 +57,10 @@ describe('hostile event bodies', () => {
       ['a boolean', 'true'],
       ['an empty object', '{}'],
     ])('answers a body that is %s with BAD_REQUEST', async (_case, body) => {
-      expect(await raw(event, body)).toEqual({ ok: false, error: { code: 'BAD_REQUEST', message: expect.any(String), details: expect.any(Array) } });
+      expect(await raw(event, body)).toEqual({
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: expect.any(String), details: expect.any(Array) },
+      });
     });
 
     it('answers a missing body with BAD_REQUEST', async () => {
@@ -71,7 +74,10 @@ describe('hostile event bodies', () => {
       ['a field holding arrays nested 20,000 levels', `{"roomId":"lobby","text":${deepArrays(20_000)},"userIds":${deepArrays(10)}}`],
     ])('answers %s with BAD_REQUEST, before any handler', async (_case, body) => {
       const reply = await raw(event, body);
-      expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', details: [{ message: expect.stringMatching(/nested deeper/) }] } });
+      expect(reply).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST', details: [{ message: expect.stringMatching(/nested deeper/) }] },
+      });
     });
 
     it('refuses a __proto__ key, at the top or nested', async () => {
@@ -86,9 +92,22 @@ describe('hostile event bodies', () => {
   describe('unknown and spoofing fields are dropped', () => {
     it('sends as the token says, whatever userId, id or sentAt the body claims', async () => {
       const got = member.next('chat:message');
-      const reply = await client.request('chat:send', { roomId: 'lobby', text: 'who am i', userId: 'member', id: '1-1', sentAt: '1970-01-01T00:00:00.000Z', extra: { a: 1 } });
+      const reply = await client.request('chat:send', {
+        roomId: 'lobby',
+        text: 'who am i',
+        userId: 'member',
+        id: '1-1',
+        sentAt: '1970-01-01T00:00:00.000Z',
+        extra: { a: 1 },
+      });
       expect(reply.ok).toBe(true);
-      expect(reply.data).toEqual({ id: expect.any(String), roomId: 'lobby', userId: 'mallory', text: 'who am i', sentAt: expect.any(String) });
+      expect(reply.data).toEqual({
+        id: expect.any(String),
+        roomId: 'lobby',
+        userId: 'mallory',
+        text: 'who am i',
+        sentAt: expect.any(String),
+      });
       expect(await got).toEqual(reply.data);
     });
 
@@ -100,7 +119,10 @@ describe('hostile event bodies', () => {
     });
 
     it('ignores constructor and prototype fields without effect on any object', async () => {
-      const reply = await raw('chat:send', '{"roomId":"lobby","text":"proto","constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true}}');
+      const reply = await raw(
+        'chat:send',
+        '{"roomId":"lobby","text":"proto","constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true}}',
+      );
       expect(reply.ok).toBe(true);
       expect(Object.keys(reply.data)).not.toContain('constructor');
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -120,7 +142,17 @@ describe('hostile event bodies', () => {
       // The policy is asked only once the id is well-formed: 64 characters reach it (and it refuses), 65 do not.
       expect((await client.request('chat:join', { roomId: room64 })).error.code).toBe('FORBIDDEN');
       await bad('chat:join', { roomId: 'r'.repeat(65) }, 'roomId');
-      for (const roomId of ['', 'lob by', 'lobby/../x', 'chat:lobby', 'lobby\u0000', 'lobb\u0443', 'ｌｏｂｂｙ', 'lobby\u200b', 'lobby\n']) {
+      for (const roomId of [
+        '',
+        'lob by',
+        'lobby/../x',
+        'chat:lobby',
+        'lobby\u0000',
+        'lobb\u0443',
+        'ｌｏｂｂｙ',
+        'lobby\u200b',
+        'lobby\n',
+      ]) {
         await bad('chat:join', { roomId }, 'roomId');
       }
     });

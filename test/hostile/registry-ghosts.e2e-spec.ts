@@ -1,10 +1,10 @@
-import { ConnectionManager, RedisClients } from '../../src/core/websocket/index.js';
+import { ConnectionManager, RedisClients } from '../../src/core/websocket/internal.js';
 import { signToken, startApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/cluster.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { closeAll, connectRaw, openRaw, type RawClient } from '../support/raw-client.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 
 const HEARTBEAT_MS = '200';
 
@@ -17,7 +17,7 @@ const HEARTBEAT_MS = '200';
 describe('no ghost entries in the cluster registry', () => {
   let redis: TestRedis;
   let observer: TestApp | undefined;
-  let proxy: TcpProxy | undefined;
+  let proxy: FaultProxy | undefined;
   let node: NodeProcess | undefined;
   const clients: RawClient[] = [];
 
@@ -75,7 +75,7 @@ describe('no ghost entries in the cluster registry', () => {
   });
 
   it('puts the registry right after a Redis outage too short to get the node reaped', async () => {
-    proxy = await startTcpProxy(redis.port);
+    proxy = await startFaultProxy(redis.port);
     // One node alone: nobody reaps it, so only its own bookkeeping can notice what it missed.
     observer = await startApp(env({ NODE_ID: 'solo', REDIS_URL: `redis://127.0.0.1:${proxy.port}` }));
     const connections = observer.app.get(ConnectionManager);
@@ -83,13 +83,14 @@ describe('no ghost entries in the cluster registry', () => {
     clients.push(leaving);
     expect(await connections.isOnline('leaver')).toBe(true);
 
-    proxy.cut();
+    // Every connection to Redis reset, and new ones too, until healed: an outage that keeps Redis's data.
+    proxy.set({ kind: 'reset' });
     await eventually(() => !redisReady(observer!), 3000, 'Redis unreachable');
     // During the outage one user leaves and another arrives (admitted on this node alone).
     leaving.close();
     await leaving.closed;
     clients.push(await connectRaw(observer.url, { token: signToken('arriver') }));
-    proxy.restore();
+    proxy.set({ kind: 'none' });
 
     await eventually(async () => redisReady(observer!) && !(await connections.isOnline('leaver')), 8000, 'the leaver removed');
     await eventually(() => connections.isOnline('arriver'), 3000, 'the arriver counted');

@@ -1,4 +1,4 @@
-import { RealtimeEmitter, SocketServerHost } from '../../src/core/websocket/index.js';
+import { RealtimeEmitter, SocketServerHost } from '../../src/core/websocket/internal.js';
 import type { TestApp } from '../support/app.js';
 import { MiB, mib, settledHeap } from '../support/memory.js';
 import { closeAll, connectRaw, type RawClient } from '../support/raw-client.js';

@@ -76,7 +76,8 @@ describe('reconnect storm', () => {
     // The registry holds exactly the live sockets: the dead node's entries are gone, none is counted twice.
     await eventually(async () => (await connections.countConnections()) === CLIENTS - ABSENT + 1, 10_000, 'registry settled');
     const settledMs = Date.now() - killedAt;
-    for (const user of [users[0]!, users[CLIENTS - ABSENT - 1]!]) expect((await connections.getSockets(user)).map((s) => s.nodeId)).toEqual(['storm-node']);
+    for (const user of [users[0]!, users[CLIENTS - ABSENT - 1]!])
+      expect((await connections.getSockets(user)).map((s) => s.nodeId)).toEqual(['storm-node']);
     for (const user of users.slice(CLIENTS - ABSENT)) expect(await connections.isOnline(user)).toBe(false);
 
     // Presence: the returning users online, the absent ones offline once the grace period ran out.

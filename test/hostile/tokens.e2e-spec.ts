@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, sign as signWith, constants, type KeyObject } from 'node:crypto';
-import { ConnectionManager, SocketServerHost } from '../../src/core/websocket/index.js';
+import { ConnectionManager, SocketServerHost } from '../../src/core/websocket/internal.js';
 import { SECRET, startApp, type TestApp } from '../support/app.js';
 import { closeAll, connectRaw, openRaw, type RawClient, type RawOptions } from '../support/raw-client.js';
 
@@ -34,7 +34,11 @@ function eddsa(payload: unknown, key: KeyObject, header: Record<string, unknown>
 
 const unsigned = (alg: string, payload = claims()) => `${b64({ alg, typ: 'JWT' })}.${b64(payload)}.`;
 
-type Case = [name: string, how: { auth?: Record<string, unknown>; headers?: Record<string, string>; query?: Record<string, string> }, code: string];
+type Case = [
+  name: string,
+  how: { auth?: Record<string, unknown>; headers?: Record<string, string>; query?: Record<string, string> },
+  code: string,
+];
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const attackerRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -120,15 +124,35 @@ describe('token matrix: zero accepted, zero leaked', () => {
       ['a payload that is a JSON string, signed', { auth: { token: hs(JSON.stringify('victim')) } }, 'UNAUTHORIZED'],
       ['a bad signature (another secret)', { auth: { token: hs(claims(), 'another-secret-of-the-same-length-as-ours!') } }, 'UNAUTHORIZED'],
       ['a secret that is a prefix of ours', { auth: { token: hs(claims(), SECRET.slice(0, 16)) } }, 'UNAUTHORIZED'],
-      ['a payload swapped under a valid signature', { auth: { token: `${header}.${b64(claims({ sub: 'admin' }))}.${signature}` } }, 'UNAUTHORIZED'],
+      [
+        'a payload swapped under a valid signature',
+        { auth: { token: `${header}.${b64(claims({ sub: 'admin' }))}.${signature}` } },
+        'UNAUTHORIZED',
+      ],
       ['the signature stripped', { auth: { token: `${header}.${payload}.` } }, 'UNAUTHORIZED'],
       ['alg none', { auth: { token: unsigned('none') } }, 'UNAUTHORIZED'],
       ['alg None', { auth: { token: unsigned('None') } }, 'UNAUTHORIZED'],
       ['alg NONE with a real signature kept', { auth: { token: unsigned('NONE') + signature } }, 'UNAUTHORIZED'],
-      ['HS512 with our secret (algorithm not configured)', { auth: { token: hs(claims(), SECRET, { alg: 'HS512', typ: 'JWT' }) } }, 'UNAUTHORIZED'],
-      ['HS384 with our secret (algorithm not configured)', { auth: { token: hs(claims(), SECRET, { alg: 'HS384', typ: 'JWT' }) } }, 'UNAUTHORIZED'],
-      ['RS256 by an attacker key with its public key embedded (jwk)', { auth: { token: asym(claims(), attackerRsa.privateKey, 'RS256', { jwk: attackerRsa.publicKey.export({ format: 'jwk' }) }) } }, 'UNAUTHORIZED'],
-      ['a kid pointing at a file', { auth: { token: hs(claims(), '', { alg: 'HS256', typ: 'JWT', kid: '../../../../dev/null' }) } }, 'UNAUTHORIZED'],
+      [
+        'HS512 with our secret (algorithm not configured)',
+        { auth: { token: hs(claims(), SECRET, { alg: 'HS512', typ: 'JWT' }) } },
+        'UNAUTHORIZED',
+      ],
+      [
+        'HS384 with our secret (algorithm not configured)',
+        { auth: { token: hs(claims(), SECRET, { alg: 'HS384', typ: 'JWT' }) } },
+        'UNAUTHORIZED',
+      ],
+      [
+        'RS256 by an attacker key with its public key embedded (jwk)',
+        { auth: { token: asym(claims(), attackerRsa.privateKey, 'RS256', { jwk: attackerRsa.publicKey.export({ format: 'jwk' }) }) } },
+        'UNAUTHORIZED',
+      ],
+      [
+        'a kid pointing at a file',
+        { auth: { token: hs(claims(), '', { alg: 'HS256', typ: 'JWT', kid: '../../../../dev/null' }) } },
+        'UNAUTHORIZED',
+      ],
       ['expired a minute ago', { auth: { token: hs(claims({ exp: now() - 60 })) } }, 'TOKEN_EXPIRED'],
       ['expired just past the clock tolerance', { auth: { token: hs(claims({ exp: now() - 7 })) } }, 'TOKEN_EXPIRED'],
       ['not valid for another minute (nbf)', { auth: { token: hs(claims({ nbf: now() + 60 })) } }, 'UNAUTHORIZED'],
@@ -146,7 +170,11 @@ describe('token matrix: zero accepted, zero leaked', () => {
       ['a Bearer header with garbage', { headers: { authorization: 'Bearer not.a.jwt' } }, 'UNAUTHORIZED'],
       ['a Bearer header with alg none', { headers: { authorization: `Bearer ${unsigned('none')}` } }, 'UNAUTHORIZED'],
       ['a Bearer header with a bad signature', { headers: { authorization: `Bearer ${hs(claims(), 'x'.repeat(40))}` } }, 'UNAUTHORIZED'],
-      ['a Basic header with the secret', { headers: { authorization: `Basic ${Buffer.from(`victim:${SECRET}`).toString('base64')}` } }, 'UNAUTHORIZED'],
+      [
+        'a Basic header with the secret',
+        { headers: { authorization: `Basic ${Buffer.from(`victim:${SECRET}`).toString('base64')}` } },
+        'UNAUTHORIZED',
+      ],
     ];
 
     it.each(cases)('refuses %s, leaving no trace', async (_name, how, code) => {
@@ -197,15 +225,26 @@ describe('token matrix: zero accepted, zero leaked', () => {
   describe('RS256 with JWT_PUBLIC_KEY', () => {
     let a: Awaited<ReturnType<typeof arena>>;
     beforeAll(async () => {
-      a = await arena({ JWT_SECRET: undefined as never, JWT_PUBLIC_KEY: publicPem }, asym(claims({ sub: 'watcher' }), rsa.privateKey, 'RS256'));
+      a = await arena(
+        { JWT_SECRET: undefined as never, JWT_PUBLIC_KEY: publicPem },
+        asym(claims({ sub: 'watcher' }), rsa.privateKey, 'RS256'),
+      );
     });
 
     it.each<Case>([
       ['HS256 signed with the public key PEM as the secret (key confusion)', { auth: { token: hs(claims(), publicPem) } }, 'UNAUTHORIZED'],
       ['HS256 signed with the PEM without its final newline', { auth: { token: hs(claims(), publicPem.trimEnd()) } }, 'UNAUTHORIZED'],
-      ['HS256 signed with the DER of the public key', { auth: { token: hs(claims(), rsa.publicKey.export({ type: 'spki', format: 'der' })) } }, 'UNAUTHORIZED'],
+      [
+        'HS256 signed with the DER of the public key',
+        { auth: { token: hs(claims(), rsa.publicKey.export({ type: 'spki', format: 'der' })) } },
+        'UNAUTHORIZED',
+      ],
       ['RS256 by another private key', { auth: { token: asym(claims(), attackerRsa.privateKey, 'RS256') } }, 'UNAUTHORIZED'],
-      ['RS256 by another key, with that key embedded (jwk)', { auth: { token: asym(claims(), attackerRsa.privateKey, 'RS256', { jwk: attackerRsa.publicKey.export({ format: 'jwk' }) }) } }, 'UNAUTHORIZED'],
+      [
+        'RS256 by another key, with that key embedded (jwk)',
+        { auth: { token: asym(claims(), attackerRsa.privateKey, 'RS256', { jwk: attackerRsa.publicKey.export({ format: 'jwk' }) }) } },
+        'UNAUTHORIZED',
+      ],
       ['PS256 by the right key (algorithm not configured)', { auth: { token: asym(claims(), rsa.privateKey, 'PS256') } }, 'UNAUTHORIZED'],
       ['RS512 by the right key (algorithm not configured)', { auth: { token: asym(claims(), rsa.privateKey, 'RS512') } }, 'UNAUTHORIZED'],
       ['ES256 by an EC key', { auth: { token: asym(claims(), ec.privateKey, 'ES256') } }, 'UNAUTHORIZED'],
@@ -215,7 +254,11 @@ describe('token matrix: zero accepted, zero leaked', () => {
       ['no exp, by the right key', { auth: { token: asym({ sub: 'victim' }, rsa.privateKey, 'RS256') } }, 'UNAUTHORIZED'],
       [
         'the signature of another valid token spliced on',
-        { auth: { token: `${asym(claims(), rsa.privateKey, 'RS256').split('.').slice(0, 2).join('.')}.${asym(claims({ sub: 'watcher' }), rsa.privateKey, 'RS256').split('.')[2]}` } },
+        {
+          auth: {
+            token: `${asym(claims(), rsa.privateKey, 'RS256').split('.').slice(0, 2).join('.')}.${asym(claims({ sub: 'watcher' }), rsa.privateKey, 'RS256').split('.')[2]}`,
+          },
+        },
         'UNAUTHORIZED',
       ],
     ])('refuses %s, leaving no trace', async (_name, how, code) => {
@@ -241,7 +284,11 @@ describe('token matrix: zero accepted, zero leaked', () => {
     it.each<Case>([
       ['HS256 signed with the public key PEM as the secret (key confusion)', { auth: { token: hs(claims(), edPem) } }, 'UNAUTHORIZED'],
       ['EdDSA by another key', { auth: { token: eddsa(claims(), attackerEd.privateKey) } }, 'UNAUTHORIZED'],
-      ['EdDSA by another key, with that key embedded (jwk)', { auth: { token: eddsa(claims(), attackerEd.privateKey, { jwk: attackerEd.publicKey.export({ format: 'jwk' }) }) } }, 'UNAUTHORIZED'],
+      [
+        'EdDSA by another key, with that key embedded (jwk)',
+        { auth: { token: eddsa(claims(), attackerEd.privateKey, { jwk: attackerEd.publicKey.export({ format: 'jwk' }) }) } },
+        'UNAUTHORIZED',
+      ],
       ['RS256 by an RSA key', { auth: { token: asym(claims(), rsa.privateKey, 'RS256') } }, 'UNAUTHORIZED'],
       ['alg none', { auth: { token: unsigned('none') } }, 'UNAUTHORIZED'],
       ['EdDSA with no signature', { auth: { token: unsigned('EdDSA') } }, 'UNAUTHORIZED'],
@@ -251,7 +298,11 @@ describe('token matrix: zero accepted, zero leaked', () => {
       ['no exp, by the right key', { auth: { token: eddsa({ sub: 'victim' }, ed.privateKey) } }, 'UNAUTHORIZED'],
       [
         'the signature of another valid token spliced on',
-        { auth: { token: `${eddsa(claims(), ed.privateKey).split('.').slice(0, 2).join('.')}.${eddsa(claims({ sub: 'watcher' }), ed.privateKey).split('.')[2]}` } },
+        {
+          auth: {
+            token: `${eddsa(claims(), ed.privateKey).split('.').slice(0, 2).join('.')}.${eddsa(claims({ sub: 'watcher' }), ed.privateKey).split('.')[2]}`,
+          },
+        },
         'UNAUTHORIZED',
       ],
     ])('refuses %s, leaving no trace', async (_name, how, code) => {

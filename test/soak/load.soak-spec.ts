@@ -25,15 +25,19 @@ describe('soak: load across two nodes', () => {
     await redis?.stop();
   });
 
-  it(`500 clients, 250 messages/s for ${DURATION_MS / 1000} s: nothing lost or duplicated`, async () => {
-    const rssBefore = await Promise.all(nodes.map((node) => rssOf(node.child.pid!)));
-    const result = await runLoad({ urls: nodes.map((n) => n.url), clients: 500, roomSize: 10, ratePerSec: 250, durationMs: DURATION_MS });
-    const rssAfter = await Promise.all(nodes.map((node) => rssOf(node.child.pid!)));
-    console.log(`${describeLoad(result)}\nnode RSS: ${nodes.map((_, i) => `${mib(rssBefore[i]!)} -> ${mib(rssAfter[i]!)}`).join(', ')}`);
-    expect(result.failed).toBe(0);
-    expect(result.lost).toBe(0);
-    expect(result.duplicated).toBe(0);
-    expect(result.unacked).toBe(0);
-    expect(result.sent).toBeGreaterThanOrEqual(Math.floor((250 * DURATION_MS * 0.95) / 1000));
-  }, DURATION_MS + 120_000);
+  it(
+    `500 clients, 250 messages/s for ${DURATION_MS / 1000} s: nothing lost or duplicated`,
+    async () => {
+      const rssBefore = await Promise.all(nodes.map((node) => rssOf(node.child.pid!)));
+      const result = await runLoad({ urls: nodes.map((n) => n.url), clients: 500, roomSize: 10, ratePerSec: 250, durationMs: DURATION_MS });
+      const rssAfter = await Promise.all(nodes.map((node) => rssOf(node.child.pid!)));
+      console.log(`${describeLoad(result)}\nnode RSS: ${nodes.map((_, i) => `${mib(rssBefore[i]!)} -> ${mib(rssAfter[i]!)}`).join(', ')}`);
+      expect(result.failed).toBe(0);
+      expect(result.lost).toBe(0);
+      expect(result.duplicated).toBe(0);
+      expect(result.unacked).toBe(0);
+      expect(result.sent).toBeGreaterThanOrEqual(Math.floor((250 * DURATION_MS * 0.95) / 1000));
+    },
+    DURATION_MS + 120_000,
+  );
 });

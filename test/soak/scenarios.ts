@@ -25,7 +25,12 @@ export async function pool<T, R>(items: readonly T[], limit: number, task: (item
 }
 
 /** Connects, retrying with jittered backoff until `deadline` (a reconnecting client, as socket.io-client would). */
-export async function connectWithRetry(url: () => string, userId: string, claims: Record<string, unknown>, deadline: number): Promise<RawClient> {
+export async function connectWithRetry(
+  url: () => string,
+  userId: string,
+  claims: Record<string, unknown>,
+  deadline: number,
+): Promise<RawClient> {
   let delay = 50;
   for (;;) {
     try {
@@ -76,17 +81,21 @@ export interface LoadResult {
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const rooms = Math.ceil(options.clients / options.roomSize);
-  const members = await pool(Array.from({ length: options.clients }, (_, i) => i), 50, async (i) => {
-    const roomId = `load-${i % rooms}`;
-    // Member k of a room goes to node k mod n, so every room spans the nodes.
-    const url = options.urls[Math.floor(i / rooms) % options.urls.length]!;
-    const client = (await connectRaw(url, { token: signToken(`loader-${i}`, { rooms: [roomId] }) }, {}, 10_000)).quiet();
-    const reply = await client.request('chat:join', { roomId }, 10_000);
-    if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply)}`);
-    const received = new Map<string, number>();
-    client.on('chat:message', (message: { id: string }) => received.set(message.id, (received.get(message.id) ?? 0) + 1));
-    return { client, roomId, received };
-  });
+  const members = await pool(
+    Array.from({ length: options.clients }, (_, i) => i),
+    50,
+    async (i) => {
+      const roomId = `load-${i % rooms}`;
+      // Member k of a room goes to node k mod n, so every room spans the nodes.
+      const url = options.urls[Math.floor(i / rooms) % options.urls.length]!;
+      const client = (await connectRaw(url, { token: signToken(`loader-${i}`, { rooms: [roomId] }) }, {}, 10_000)).quiet();
+      const reply = await client.request('chat:join', { roomId }, 10_000);
+      if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply)}`);
+      const received = new Map<string, number>();
+      client.on('chat:message', (message: { id: string }) => received.set(message.id, (received.get(message.id) ?? 0) + 1));
+      return { client, roomId, received };
+    },
+  );
   try {
     const ackedByRoom = new Map<string, Array<{ id: string; from: number }>>();
     const latencies: number[] = [];
@@ -152,7 +161,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       unacked,
       deliveries,
       elapsedMs,
-      ackMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? Number.NaN) },
+      ackMs: {
+        p50: round(percentile(latencies, 50)),
+        p99: round(percentile(latencies, 99)),
+        max: round(latencies[latencies.length - 1] ?? Number.NaN),
+      },
     };
   } finally {
     await closeAll(members.map((m) => m.client));

@@ -29,7 +29,12 @@ export async function startBalancer(backends: { app1: string; app2: string }): P
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 5000;
-  while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`haproxy did not start: ${output}`);

@@ -16,8 +16,17 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `dist/main.js`; `port` reuses a known address (a node restarted where its clients expect it), else a free one. */
-export async function startNodeProcess(env: Record<string, string>, port?: number): Promise<NodeProcess> {
+/**
+ * Starts `dist/main.js`; `port` reuses a known address (a node restarted where
+ * its clients expect it), else a free one. Resolves once `/health/ready`
+ * answers 200, or with `until: 'live'` once `/health/live` does (a node that
+ * starts during a Redis outage is live and not ready).
+ */
+export async function startNodeProcess(
+  env: Record<string, string>,
+  port?: number,
+  { until = 'ready' }: { until?: 'live' | 'ready' } = {},
+): Promise<NodeProcess> {
   port ??= await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
     env: { PATH: process.env.PATH, NODE_ENV: 'test', JWT_SECRET: SECRET, LOG_LEVEL: 'warn', PORT: String(port), ...env },
@@ -31,11 +40,14 @@ export async function startNodeProcess(env: Record<string, string>, port?: numbe
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited at start-up:\n${output}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/health/${until}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the server was not ready within 10 s:\n${output}`);
+      throw new Error(`the server was not ${until} within 10 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -10,11 +10,23 @@ import { measured, until, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { openMany, WireClient } from '../wire.mjs';
 
-const TEXT = 'The quick brown fox jumps over the lazy dog, 0123456789 abcdefghi';
+export const TEXT = 'The quick brown fox jumps over the lazy dog, 0123456789 abcdefghi';
 export const ECHO_BODY = JSON.stringify({ text: TEXT });
+const ECHO_REQUEST = Object.freeze({ event: 'bench:echo', body: ECHO_BODY });
+
+/**
+ * The default request maker of `keepBusy` and `openLoop`: `request(i)` gives
+ * client i's next request as `{ event, body }` (the body already JSON); the
+ * echo sends the same `bench:echo` from every client.
+ */
+export const echoRequest = () => ECHO_REQUEST;
 
 export async function runEcho({ server, variant, options, quiet, profilePath }) {
-  const { clients, failures } = await openMany(options.echoClients, 50, (i) => new WireClient({ port: server.port, token: tokenFor(`echo-${i}`), raw: variant.raw }));
+  const { clients, failures } = await openMany(
+    options.echoClients,
+    50,
+    (i) => new WireClient({ port: server.port, token: tokenFor(`echo-${i}`), raw: variant.raw }),
+  );
   if (failures.length > 0) throw new Error(`echo: ${failures.length} clients could not connect: ${failures[0].error.message}`);
   try {
     await closedLoop(clients, server, options.warmupMs);
@@ -36,24 +48,26 @@ export async function runEcho({ server, variant, options, quiet, profilePath }) 
 }
 
 /**
- * The closed loop of both echo scenarios: every client keeps one `bench:echo`
- * in flight, sending the next when the ack arrives, until `stop()`.
- * `onReply(ok, sentAt, late)` sees every reply; `late` ones arrived after
- * `stop()`, while the loop drained.
+ * The closed loop of the echo scenarios (and of the events scenario): every
+ * client keeps one request in flight, `bench:echo` unless `request` (see
+ * `echoRequest`) says otherwise, sending the next when the ack arrives, until
+ * `stop()`. `onReply(ok, sentAt, late)` sees every reply; `late` ones arrived
+ * after `stop()`, while the loop drained.
  */
-export function keepBusy(clients, onReply) {
+export function keepBusy(clients, onReply, request = echoRequest) {
   let stopped = false;
   let inFlight = 0;
-  const fire = (client) => {
+  const fire = (client, i) => {
+    const { event, body } = request(i);
     const sent = performance.now();
     inFlight++;
-    client.request('bench:echo', ECHO_BODY, (ok) => {
+    client.request(event, body, (ok) => {
       inFlight--;
       onReply(ok, sent, stopped);
-      if (!stopped) fire(client);
+      if (!stopped) fire(client, i);
     });
   };
-  for (const client of clients) fire(client);
+  clients.forEach(fire);
   return {
     stop: () => void (stopped = true),
     /** Resolves once the last request in flight is answered (false after 10 s). */
@@ -95,7 +109,7 @@ async function fixedRate(clients, server, rate, durationMs) {
   const corrected = histogram();
   const service = histogram();
   const measure = window([server]);
-  const { sent, answered, failed, drained } = await openLoop(clients, rate, Math.round((rate * durationMs) / 1000), corrected, service);
+  const { sent, answered, failed, drained } = await openLoop(clients, rate, Math.round((rate * durationMs) / 1000), corrected, { service });
   const w = measure.stop();
   return {
     rate,
@@ -118,22 +132,25 @@ async function fixedRate(clients, server, rate, durationMs) {
 }
 
 /**
- * The open loop of both echo scenarios: `total` `bench:echo` requests at
- * `rate` per second, round robin over `clients`. Each reply's latency goes
- * into `corrected` from the time its request was due (so a stalled server is
- * charged for the requests it delayed) and into `service`, when given, from
- * the time it went out. Resolves once every request is answered (`drained`
- * false when some were not within 10 s).
+ * The open loop of the echo scenarios (and of the events scenario): `total`
+ * requests at `rate` per second, round robin over `clients`, `bench:echo`
+ * unless `request` (see `echoRequest`) says otherwise. Each reply's latency
+ * goes into `corrected` from the time its request was due (so a stalled
+ * server is charged for the requests it delayed) and into `service`, when
+ * given, from the time it went out. Resolves once every request is answered
+ * (`drained` false when some were not within 10 s), polling every `everyMs`.
  */
-export async function openLoop(clients, rate, total, corrected, service, everyMs = 5) {
+export async function openLoop(clients, rate, total, corrected, { service, everyMs = 5, request = echoRequest } = {}) {
   let sent = 0;
   let answered = 0;
   let failed = 0;
   await pace(rate, total, (due, index) => {
-    const client = clients[index % clients.length];
+    const i = index % clients.length;
+    const client = clients[i];
+    const { event, body } = request(i);
     const out = performance.now();
     sent++;
-    client.request('bench:echo', ECHO_BODY, (ok) => {
+    client.request(event, body, (ok) => {
       const at = performance.now();
       corrected.recordValue(Math.max(1, Math.round((at - due) * 1000)));
       service?.recordValue(Math.max(1, Math.round((at - out) * 1000)));

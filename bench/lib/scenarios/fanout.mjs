@@ -193,17 +193,26 @@ async function openRoom({ servers, variant, receivers: count, user, maxMessages 
     current.latency.recordValue(Math.max(1, Math.round((at - due[seq % due.length]) * 1000)));
   };
 
-  const { clients: receivers, failures } = await openMany(count, 100, (i) =>
-    new WireClient({ port: servers[i % servers.length].port, token: tokenFor(user(i)), raw: variant.raw, onEvent }),
+  const { clients: receivers, failures } = await openMany(
+    count,
+    100,
+    (i) => new WireClient({ port: servers[i % servers.length].port, token: tokenFor(user(i)), raw: variant.raw, onEvent }),
   );
-  const sender = failures.length > 0 ? undefined : await new WireClient({ port: servers[0].port, token: tokenFor(user('sender')), raw: variant.raw }).connect().catch((error) => ({ error }));
+  const sender =
+    failures.length > 0
+      ? undefined
+      : await new WireClient({ port: servers[0].port, token: tokenFor(user('sender')), raw: variant.raw })
+          .connect()
+          .catch((error) => ({ error }));
   const close = () => {
     for (const client of receivers) client.close();
     if (sender && !sender.error) sender.close();
   };
   if (failures.length > 0 || sender.error) {
     close();
-    throw new Error(`fan-out: ${failures.length > 0 ? `${failures.length} receivers` : 'the sender'} could not connect: ${(failures[0]?.error ?? sender.error).message}`);
+    throw new Error(
+      `fan-out: ${failures.length > 0 ? `${failures.length} receivers` : 'the sender'} could not connect: ${(failures[0]?.error ?? sender.error).message}`,
+    );
   }
   try {
     await Promise.all([...receivers, sender].map((client) => client.call('chat:join', { roomId: ROOM })));

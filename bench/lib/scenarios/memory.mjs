@@ -61,11 +61,13 @@ async function settle(server, everyMs) {
     reading = await server.mem();
     await sleep(everyMs);
     const { rss } = server.rss();
-    if (previous > 0 && Math.abs(rss - previous) / previous < 0.005) {
-      return { rss, heapUsed: reading.heapUsed, heapTotal: reading.heapTotal, external: reading.external, arrayBuffers: reading.arrayBuffers };
-    }
+    if (previous > 0 && Math.abs(rss - previous) / previous < 0.005) return figures(rss, reading);
     previous = rss;
   }
-  const { rss } = server.rss();
-  return { rss, heapUsed: reading.heapUsed, heapTotal: reading.heapTotal, external: reading.external, arrayBuffers: reading.arrayBuffers, unsettled: true };
+  return { ...figures(server.rss().rss, reading), unsettled: true };
+}
+
+/** RSS and the heap figures of one reading. */
+function figures(rss, { heapUsed, heapTotal, external, arrayBuffers }) {
+  return { rss, heapUsed, heapTotal, external, arrayBuffers };
 }

@@ -11,7 +11,7 @@ import { encode, histogram, summary } from '../hist.mjs';
 import { measured, window, round1, round3 } from '../measure.mjs';
 import { tokenFor } from '../tokens.mjs';
 import { openMany, WireClient } from '../wire.mjs';
-import { keepBusy, openLoop } from './echo.mjs';
+import { echoRequest, keepBusy, openLoop } from './echo.mjs';
 
 /** Slice length: long enough to amortise the drain between slices, short against the drift. */
 export const SLICE_MS = 250;
@@ -46,7 +46,11 @@ export async function runPaired({ base, other, baseVariant, variant, options, qu
  * cleanup closes the ones that did.
  */
 export async function addSide(sides, server, { count, raw, label }) {
-  const { clients, failures } = await openMany(count, 50, (i) => new WireClient({ port: server.port, token: tokenFor(`paired-${i}`), raw }));
+  const { clients, failures } = await openMany(
+    count,
+    50,
+    (i) => new WireClient({ port: server.port, token: tokenFor(`paired-${i}`), raw }),
+  );
   sides.push({ server, clients });
   if (failures.length > 0) throw new Error(`${label}: ${failures.length} clients could not connect: ${failures[0].error.message}`);
 }
@@ -54,15 +58,17 @@ export async function addSide(sides, server, { count, raw, label }) {
 /**
  * The echo closed loop at each of `sides` ({ server, clients }) in turn, in
  * `SLICE_MS` slices, for `totalMs` in all; each side's throughput and CPU per
- * echo (`base` the first side's, `self` the second's).
+ * echo (`base` the first side's, `self` the second's). `request` makes each
+ * client's requests (see `echoRequest`): the events scenario sends the app's
+ * real events through the same loop.
  */
-export async function slices(sides, totalMs, first) {
+export async function slices(sides, totalMs, first, request = echoRequest) {
   const counts = sides.map(() => ({ completed: 0, failed: 0, ms: 0 }));
   const measure = window(sides.map((s) => s.server));
   for (let k = 0; k * SLICE_MS < totalMs; k++) {
     const i = (k + first) % sides.length;
     const began = performance.now();
-    const { completed, failed } = await closedLoop(sides[i].clients, SLICE_MS);
+    const { completed, failed } = await closedLoop(sides[i].clients, SLICE_MS, request);
     counts[i].completed += completed;
     counts[i].failed += failed;
     counts[i].ms += performance.now() - began;
@@ -79,18 +85,19 @@ export async function slices(sides, totalMs, first) {
 }
 
 /**
- * The fixed-rate echo in alternating slices, each side's latency from the time
- * each request was due, pooled over that side's slices. A slice ends when its
- * last reply is in, so no server ever sees the other's load.
+ * The fixed-rate echo (or `request`'s events) in alternating slices, each
+ * side's latency from the time each request was due, pooled over that side's
+ * slices. A slice ends when its last reply is in, so no server ever sees the
+ * other's load.
  */
-async function fixedSlices(sides, rate, totalMs, first) {
+export async function fixedSlices(sides, rate, totalMs, first, request = echoRequest) {
   const latency = sides.map(() => histogram());
   const counts = sides.map(() => ({ sent: 0, answered: 0, failed: 0, lost: 0 }));
   const perSlice = Math.max(1, Math.round((rate * FIXED_SLICE_MS) / 1000));
   const measure = window(sides.map((s) => s.server));
   for (let k = 0; k * FIXED_SLICE_MS < totalMs; k++) {
     const i = (k + first) % sides.length;
-    const { sent, answered, failed, drained } = await openLoop(sides[i].clients, rate, perSlice, latency[i], undefined, 1);
+    const { sent, answered, failed, drained } = await openLoop(sides[i].clients, rate, perSlice, latency[i], { everyMs: 1, request });
     counts[i].sent += sent;
     counts[i].answered += answered;
     counts[i].failed += failed;
@@ -121,14 +128,18 @@ function pairOf(figures, w, totalMs, sliceMs) {
   };
 }
 
-/** One slice: the echo closed loop for `ms`, then a drain; the replies of the drain count too (so does its CPU). */
-async function closedLoop(clients, ms) {
+/** One slice: the closed loop for `ms`, then a drain; the replies of the drain count too (so does its CPU). */
+async function closedLoop(clients, ms, request) {
   let completed = 0;
   let failed = 0;
-  const loop = keepBusy(clients, (ok) => {
-    if (ok) completed++;
-    else failed++;
-  });
+  const loop = keepBusy(
+    clients,
+    (ok) => {
+      if (ok) completed++;
+      else failed++;
+    },
+    request,
+  );
   await new Promise((resolve) => setTimeout(resolve, ms));
   loop.stop();
   await loop.drained(1);

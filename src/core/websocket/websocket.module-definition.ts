@@ -18,4 +18,3 @@ export function resolveWebsocketOptions(options: WebsocketModuleOptions): Resolv
   const parsed = parseModuleOptions('WebsocketModule', websocketOptionsSchema, options);
   return { ...parsed, nodeId: parsed.nodeId ?? `${hostname()}-${process.pid}` };
 }
-

@@ -1,8 +1,23 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { parseModuleOptions } from './domain/parse-options.js';
 
 /** Algorithms a token may be signed with. `none` is not among them, whatever the configuration says. */
-export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 /** The algorithms of an HMAC secret: the ones a token signed with `secret` can have. */
 export type HmacAlgorithm = Extract<JwtAlgorithm, `HS${string}`>;
@@ -10,7 +25,7 @@ export type HmacAlgorithm = Extract<JwtAlgorithm, `HS${string}`>;
 /** Options of `WebsocketModule.forRoot()` / `forRootAsync()`. */
 export interface WebsocketModuleOptions {
   auth: {
-    /** HMAC secret for HS* tokens. One of `secret` and `publicKey` is required. */
+    /** HMAC secret for HS* tokens, at least 32 bytes. One of `secret` and `publicKey` is required. */
     secret?: string;
     /** PEM public key for RS*, PS* and ES* tokens, or an Ed25519 / Ed448 key for EdDSA tokens. */
     publicKey?: string;
@@ -64,22 +79,105 @@ export interface WebsocketModuleOptions {
   maxConnectionsPerUser?: number;
   /** This node's name in the cluster. @default `${hostname}-${pid}` */
   nodeId?: string;
-  /** Unset: one node, all state in memory. Set: every node sharing this Redis is one server. */
-  redis?: {
-    /** `redis://` or `rediss://` URL. */
-    url: string;
-    /** Prefix of every key and channel the module uses. @default 'rt:' */
-    keyPrefix?: string;
-    /** How long start-up waits for Redis before failing. @default 10000 */
-    connectTimeoutMs?: number;
-  };
+  /**
+   * Unset: one node, all state in memory. Set: every node sharing this Redis
+   * is one server, reached by `url` (one server), `sentinels` (the primary
+   * that Redis Sentinel names, followed across failovers) or `clusterNodes`
+   * (a Redis Cluster); exactly one of them.
+   */
+  redis?: RedisUrlOptions | RedisSentinelOptions | RedisClusterOptions;
   /** How often a node renews its heartbeat; it is dead after three missed beats. @default 5000 */
   heartbeatMs?: number;
   /** On shutdown, how long clients get to move after `server:shutdown` before they are disconnected. @default 10000 */
   shutdownGraceMs?: number;
 }
 
+/** What every way of reaching Redis accepts. */
+export interface RedisConnectionOptions {
+  /** ACL user of the data nodes (not of the sentinels). */
+  username?: string;
+  /** Password of the data nodes (not of the sentinels); never logged. */
+  password?: string;
+  /** Prefix of every key and channel the module uses; no `{` or `}` (the module's keys put their hash tag after it). @default 'rt:' */
+  keyPrefix?: string;
+  /**
+   * How long start-up waits for Redis. Past it the node starts without Redis
+   * (an outage: not ready, local sockets served) and joins when Redis comes;
+   * credentials Redis refuses stop the start. @default 3000
+   */
+  connectTimeoutMs?: number;
+}
+
+/** One Redis server. */
+export interface RedisUrlOptions extends RedisConnectionOptions {
+  /** `redis://` or `rediss://` URL; credentials go here or in `username` / `password`, not both. */
+  url: string;
+  sentinels?: never;
+  clusterNodes?: never;
+}
+
+/** The primary that Redis Sentinel names; on a failover the clients ask the sentinels again. */
+export interface RedisSentinelOptions extends RedisConnectionOptions {
+  /** Some or all of the sentinels; the others are learnt from them. */
+  sentinels: { host: string; port: number }[];
+  /** The monitored primary's name. @default 'mymaster' */
+  name?: string;
+  url?: never;
+  clusterNodes?: never;
+}
+
+/** A Redis Cluster: keys spread over its masters, a replica takes over a failed master. */
+export interface RedisClusterOptions extends RedisConnectionOptions {
+  /** Some or all of the cluster's nodes (seeds); the others are learnt from them. */
+  clusterNodes: { host: string; port: number }[];
+  url?: never;
+  sentinels?: never;
+}
+
 const positiveInt = z.number().int().positive();
+
+/** True for a URL that carries a user or a password. */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return Boolean(parsed.username || parsed.password);
+  } catch {
+    return false;
+  }
+}
+
+const endpointsSchema = z.array(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) })).min(1);
+
+const redisSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    sentinels: endpointsSchema.optional(),
+    clusterNodes: endpointsSchema.optional(),
+    name: z.string().min(1).default('mymaster'),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    keyPrefix: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^{}]*$/, 'must not contain { or }: the keys put their Redis Cluster hash tag after the prefix')
+      .default('rt:'),
+    connectTimeoutMs: positiveInt.default(3000),
+  })
+  .refine((redis) => [redis.url, redis.sentinels, redis.clusterNodes].filter((mode) => mode !== undefined).length === 1, {
+    message: 'exactly one of url, sentinels and clusterNodes is required',
+  })
+  // Two sources for one credential would leave which one applies to the client library.
+  .refine((redis) => !(redis.url && hasCredentials(redis.url) && (redis.username || redis.password)), {
+    message: 'credentials go in the url or in username and password, not both',
+    path: ['password'],
+  });
+
+/** The shortest HMAC secret accepted: HS256's 256 bits (RFC 7518 §3.2); a shorter one can be guessed offline from any token. */
+export const MIN_HMAC_SECRET_BYTES = 32;
 
 function isPublicKey(pem: string): boolean {
   return defaultAlgorithmFor(pem) !== undefined;
@@ -109,7 +207,13 @@ export function defaultAlgorithmFor(pem: string): JwtAlgorithm | undefined {
 export const websocketOptionsSchema = z.object({
   auth: z
     .object({
-      secret: z.string().min(1).optional(),
+      secret: z
+        .string()
+        .refine(
+          (secret) => Buffer.byteLength(secret) >= MIN_HMAC_SECRET_BYTES,
+          `at least ${MIN_HMAC_SECRET_BYTES} bytes (HS256 needs a 256-bit key)`,
+        )
+        .optional(),
       publicKey: z.string().min(1).refine(isPublicKey, 'must be a public key in PEM').optional(),
       algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).optional(),
       issuer: z.string().min(1).optional(),
@@ -140,12 +244,19 @@ export const websocketOptionsSchema = z.object({
         path: ['algorithms'],
       },
     ),
-  path: z.string().regex(/^\/\S*$/).default('/socket.io'),
+  path: z
+    .string()
+    .regex(/^\/\S*$/)
+    .default('/socket.io'),
   corsOrigins: z.array(z.string().min(1)).default([]),
   maxPayloadBytes: positiveInt.default(65536),
   maxBinaryAttachments: z.number().int().min(0).max(1000).default(0),
   maxBodyDepth: z.number().int().min(1).max(1000).default(32),
-  maxOutgoingBufferBytes: z.number().int().min(1024).default(1024 * 1024),
+  maxOutgoingBufferBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   pingIntervalMs: positiveInt.default(25000),
   pingTimeoutMs: positiveInt.default(20000),
   connectTimeoutMs: positiveInt.default(10000),
@@ -155,16 +266,18 @@ export const websocketOptionsSchema = z.object({
     .default({ perSecond: 50, burst: 100 }),
   maxConnectionsPerUser: positiveInt.default(20),
   nodeId: z.string().min(1).max(128).optional(),
-  redis: z
-    .object({
-      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-      keyPrefix: z.string().min(1).max(64).default('rt:'),
-      connectTimeoutMs: positiveInt.default(10000),
-    })
-    .optional(),
+  redis: redisSchema.optional(),
   heartbeatMs: z.number().int().min(50).default(5000),
   shutdownGraceMs: z.number().int().min(0).default(10000),
 });
 
 /** The options after defaults, as every service of the module reads them. */
 export type ResolvedWebsocketOptions = z.output<typeof websocketOptionsSchema> & { nodeId: string };
+
+/** The `redis` option alone, validated with its defaults, for a process that reaches Redis without the module (the publisher). @internal */
+export function resolveRedisOptions(
+  owner: string,
+  redis: NonNullable<WebsocketModuleOptions['redis']>,
+): NonNullable<ResolvedWebsocketOptions['redis']> {
+  return parseModuleOptions(owner, redisSchema, redis);
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from '../../core/websocket/index.js';
+import { defineContract } from '../../core/websocket/domain/contract.js';
 import { historySchema, joinSchema, leaveSchema, roomIdSchema, sendSchema, typingSchema } from './api/chat.schemas.js';
 
 /** A stored chat message, as replies and `chat:message` carry it. */
@@ -32,7 +32,7 @@ export const chatContract = defineContract({
     },
   },
   pushes: {
-    'chat:message': { summary: "A message in a joined room, sent by another socket", payload: chatMessageSchema },
+    'chat:message': { summary: 'A message in a joined room, sent by another socket', payload: chatMessageSchema },
     'chat:typing': {
       summary: 'Someone in a joined room is (not) typing; may be dropped',
       payload: z.object({ roomId: roomIdSchema, userId: z.string(), typing: z.boolean() }),

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder, type DynamicModule, type Type } from '@nestjs/common';
-import { parseModuleOptions } from '../../core/websocket/index.js';
+import { parseModuleOptions } from '../../core/websocket/internal.js';
 import { chatOptionsSchema, type ChatModuleOptions, type ResolvedChatOptions } from './chat.options.js';
 import { ClaimsRoomAccessPolicy } from './infrastructure/claims-room-access.policy.js';
 import { RoomAccessPolicy } from './ports/room-access-policy.port.js';
@@ -21,9 +21,6 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
       providers: [...(definition.providers ?? []), { provide: RoomAccessPolicy, useClass: extras.accessPolicy ?? ClaimsRoomAccessPolicy }],
     }))
     .build();
-
-/** DI token of the validated options with their defaults applied. */
-export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
 
 /** Validates the module's options once; a bad value stops start-up with the option's name in the message. */
 export function resolveChatOptions(options: ChatModuleOptions): ResolvedChatOptions {

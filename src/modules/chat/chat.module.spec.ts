@@ -4,7 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { WebsocketModule, type AuthenticatedUser } from '../../core/websocket/index.js';
 import { startRedis, type TestRedis } from '../../testing/redis-server.js';
-import { CHAT_OPTIONS } from './chat.module-definition.js';
+import { CHAT_OPTIONS } from './chat.options.js';
 import { ChatModule } from './chat.module.js';
 import { ClaimsRoomAccessPolicy } from './infrastructure/claims-room-access.policy.js';
 import { InMemoryChatMessageStore } from './infrastructure/in-memory-chat-message.store.js';
@@ -25,7 +25,7 @@ class EveryonePolicy extends RoomAccessPolicy {
 describe('ChatModule', () => {
   const compile = (chat: ReturnType<typeof ChatModule.forRoot>) =>
     Test.createTestingModule({
-      imports: [EventEmitterModule.forRoot(), WebsocketModule.forRoot({ auth: { secret: 'a-test-secret' } }), chat],
+      imports: [EventEmitterModule.forRoot(), WebsocketModule.forRoot({ auth: { secret: 'a-test-secret-of-at-least-32-bytes' } }), chat],
     }).compile();
 
   it('works with no options: the claims policy, in-memory stores and the documented defaults', async () => {
@@ -33,7 +33,7 @@ describe('ChatModule', () => {
     expect(moduleRef.get(RoomAccessPolicy)).toBeInstanceOf(ClaimsRoomAccessPolicy);
     expect(moduleRef.get(ChatMessageStore)).toBeInstanceOf(InMemoryChatMessageStore);
     expect(moduleRef.get(IdempotencyStore)).toBeInstanceOf(InMemoryIdempotencyStore);
-    expect(moduleRef.get(CHAT_OPTIONS)).toEqual({ historyPerRoom: 1000, historyIdleTtlMs: 0, maxRoomsPerSocket: 100 });
+    expect(moduleRef.get(CHAT_OPTIONS)).toEqual({ historyPerRoom: 1000, historyIdleTtlMs: 7_776_000_000, maxRoomsPerSocket: 100 });
     await moduleRef.close();
   });
 
@@ -45,7 +45,7 @@ describe('ChatModule', () => {
 
   it('takes its options from a factory with forRootAsync', async () => {
     const moduleRef = await compile(ChatModule.forRootAsync({ useFactory: () => ({ historyPerRoom: 7 }), accessPolicy: EveryonePolicy }));
-    expect(moduleRef.get(CHAT_OPTIONS)).toEqual({ historyPerRoom: 7, historyIdleTtlMs: 0, maxRoomsPerSocket: 100 });
+    expect(moduleRef.get(CHAT_OPTIONS)).toEqual({ historyPerRoom: 7, historyIdleTtlMs: 7_776_000_000, maxRoomsPerSocket: 100 });
     expect(moduleRef.get(RoomAccessPolicy)).toBeInstanceOf(EveryonePolicy);
     await moduleRef.close();
   });
@@ -79,7 +79,10 @@ describe('ChatModule', () => {
       const moduleRef = await Test.createTestingModule({
         imports: [
           EventEmitterModule.forRoot(),
-          WebsocketModule.forRoot({ auth: { secret: 'a-test-secret' }, redis: { url: redis.url, keyPrefix: 'wired:' } }),
+          WebsocketModule.forRoot({
+            auth: { secret: 'a-test-secret-of-at-least-32-bytes' },
+            redis: { url: redis.url, keyPrefix: 'wired:' },
+          }),
           ChatModule.forRoot({ historyPerRoom: 2, historyIdleTtlMs: 60_000 }),
         ],
       }).compile();

@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RedisClients } from '../../core/websocket/index.js';
+import { RedisClients } from '../../core/websocket/internal.js';
 import { ChatSessionListener } from './api/chat-session.listener.js';
 import { ChatHandlers } from './api/chat.handlers.js';
 import { ChatService } from './application/chat.service.js';
-import { CHAT_OPTIONS, ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, resolveChatOptions } from './chat.module-definition.js';
-import type { ResolvedChatOptions } from './chat.options.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, resolveChatOptions } from './chat.module-definition.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat.options.js';
 import { InMemoryChatMessageStore } from './infrastructure/in-memory-chat-message.store.js';
 import { InMemoryIdempotencyStore } from './infrastructure/in-memory-idempotency.store.js';
 import { RedisChatMessageStore } from './infrastructure/redis-chat-message.store.js';
@@ -32,7 +32,7 @@ import { RoomAccessPolicy } from './ports/room-access-policy.port.js';
       useFactory: (options: ResolvedChatOptions, redis: RedisClients) =>
         redis.enabled
           ? new RedisChatMessageStore(redis, { maxPerRoom: options.historyPerRoom, idleTtlMs: options.historyIdleTtlMs })
-          : new InMemoryChatMessageStore({ maxPerRoom: options.historyPerRoom }),
+          : new InMemoryChatMessageStore({ maxPerRoom: options.historyPerRoom, idleTtlMs: options.historyIdleTtlMs }),
       inject: [CHAT_OPTIONS, RedisClients],
     },
     {

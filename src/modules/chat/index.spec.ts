@@ -10,12 +10,20 @@ describe('chat public API', () => {
       'IdempotencyStore',
       'InMemoryChatMessageStore',
       'InMemoryIdempotencyStore',
-      'RedisChatMessageStore',
-      'RedisIdempotencyStore',
       'RoomAccessPolicy',
+      'chatContract',
+      'chatMessageSchema',
+      'chatRoom',
       'compareMessageIds',
+      'describeChatMessageStoreContract',
+      'describeIdempotencyStoreContract',
+      'describeRoomAccessPolicyContract',
       'isMessageId',
     ]);
+  });
+
+  it('names a chat room as the chat module joins it, for apps that push to its members', () => {
+    expect(chat.chatRoom('lobby')).toBe('chat:lobby');
   });
 
   it('names the message-created event as the notifications module relies on it', () => {

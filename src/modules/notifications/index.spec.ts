@@ -3,6 +3,6 @@ import * as notifications from './index.js';
 
 describe('notifications public API', () => {
   it('exports exactly these names', () => {
-    expect(Object.keys(notifications).sort()).toEqual(['NotificationService', 'NotificationsModule']);
+    expect(Object.keys(notifications).sort()).toEqual(['NotificationService', 'NotificationsModule', 'notificationsContract']);
   });
 });

@@ -4,7 +4,17 @@ import * as presence from './index.js';
 describe('presence public API', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(presence).sort()).toEqual(
-      ['InMemoryPresenceStore', 'PRESENCE_STATUSES', 'PresenceEvents', 'PresenceModule', 'PresenceService', 'PresenceStore', 'SETTABLE_STATUSES'].sort(),
+      [
+        'InMemoryPresenceStore',
+        'PRESENCE_STATUSES',
+        'PresenceEvents',
+        'PresenceModule',
+        'PresenceService',
+        'PresenceStore',
+        'SETTABLE_STATUSES',
+        'describePresenceStoreContract',
+        'presenceContract',
+      ].sort(),
     );
   });
 

@@ -4,4 +4,12 @@ export { PresenceService } from './application/presence.service.js';
 export { PresenceStore } from './ports/presence-store.port.js';
 export { InMemoryPresenceStore } from './infrastructure/in-memory-presence.store.js';
 export { PresenceEvents, type PresenceChangedEvent } from './domain/presence-events.js';
-export { PRESENCE_STATUSES, SETTABLE_STATUSES, type PresenceEntry, type PresenceStatus, type SettableStatus } from './domain/presence-entry.js';
+export {
+  PRESENCE_STATUSES,
+  SETTABLE_STATUSES,
+  type PresenceEntry,
+  type PresenceStatus,
+  type SettableStatus,
+} from './domain/presence-entry.js';
+export { presenceContract } from './presence.contract.js';
+export { describePresenceStoreContract, type SuiteRunner } from './ports/presence-store.suite.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineContract } from '../../core/websocket/index.js';
-import { setStatusSchema, userIdsSchema } from './api/presence.handlers.js';
+import { defineContract } from '../../core/websocket/domain/contract.js';
+import { setStatusSchema, userIdsSchema } from './api/presence.schemas.js';
 import { PRESENCE_STATUSES } from './domain/presence-entry.js';
 
 /** One user's presence. */

@@ -1,14 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RedisClients } from '../../core/websocket/index.js';
+import { ConnectionRegistry, RedisClients } from '../../core/websocket/internal.js';
 import { PresenceConnectionListener } from './api/presence-connection.listener.js';
 import { PresenceHandlers } from './api/presence.handlers.js';
 import { PresenceSubscriptions } from './application/presence-subscriptions.service.js';
 import { PresenceService } from './application/presence.service.js';
+import { InMemoryPresenceLedger } from './infrastructure/in-memory-presence.ledger.js';
 import { InMemoryPresenceStore } from './infrastructure/in-memory-presence.store.js';
 import { RedisPresenceStore } from './infrastructure/redis-presence.store.js';
 import { PresenceLedger } from './ports/presence-ledger.port.js';
 import { PresenceStore } from './ports/presence-store.port.js';
-import { PRESENCE_OPTIONS, resolvePresenceOptions, type PresenceModuleOptions, type ResolvedPresenceOptions } from './presence.options.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE } from './presence.module-definition.js';
+import { PRESENCE_OPTIONS, resolvePresenceOptions, type ResolvedPresenceOptions } from './presence.options.js';
 
 export type { PresenceModuleOptions } from './presence.options.js';
 
@@ -17,34 +19,41 @@ export type { PresenceModuleOptions } from './presence.options.js';
  * registry, served through `presence:*` events, announced to subscribers as
  * `presence:update` and in-process as `presence.online` / `presence.offline`.
  * Needs `WebsocketModule` and `EventEmitterModule.forRoot()` in the app.
- * When the core has Redis, presence lives there too and the grace periods
- * are settled by whichever node's sweeper finds them due; otherwise it is in
- * memory, with a timer per grace period.
+ * When the core has Redis, presence and its grace periods live there too,
+ * settled by whichever node's sweep finds them due; otherwise in memory, with
+ * a timer per grace period.
  *
  * @example
  * PresenceModule.forRoot({ offlineGraceMs: 5000 })
  */
-@Module({})
-export class PresenceModule {
-  static forRoot(options: PresenceModuleOptions = {}): DynamicModule {
-    return {
-      module: PresenceModule,
-      providers: [
-        { provide: PRESENCE_OPTIONS, useFactory: () => resolvePresenceOptions(options) },
-        {
-          provide: PresenceStore,
-          useFactory: (redis: RedisClients, resolved: ResolvedPresenceOptions) =>
-            redis.enabled ? new RedisPresenceStore(redis, resolved.offlineGraceMs) : new InMemoryPresenceStore(),
-          inject: [RedisClients, PRESENCE_OPTIONS],
-        },
-        // Only the Redis twin keeps grace periods: without one, PresenceService runs its own timers.
-        { provide: PresenceLedger, useFactory: (store: PresenceStore) => (store instanceof RedisPresenceStore ? store : null), inject: [PresenceStore] },
-        PresenceService,
-        PresenceSubscriptions,
-        PresenceHandlers,
-        PresenceConnectionListener,
-      ],
-      exports: [PresenceService],
-    };
+@Module({
+  providers: [
+    { provide: PRESENCE_OPTIONS, useFactory: resolvePresenceOptions, inject: [MODULE_OPTIONS_TOKEN] },
+    {
+      provide: PresenceStore,
+      useFactory: (redis: RedisClients, options: ResolvedPresenceOptions) =>
+        redis.enabled
+          ? new RedisPresenceStore(redis, options.offlineGraceMs, options.lastSeenTtlMs)
+          : new InMemoryPresenceStore(options.lastSeenTtlMs),
+      inject: [RedisClients, PRESENCE_OPTIONS],
+    },
+    // The Redis store is its own ledger: its scripts keep presence and grace periods in one atomic step.
+    {
+      provide: PresenceLedger,
+      useFactory: (store: PresenceStore, registry: ConnectionRegistry, options: ResolvedPresenceOptions) =>
+        store instanceof RedisPresenceStore ? store : new InMemoryPresenceLedger(store, registry, options.offlineGraceMs),
+      inject: [PresenceStore, ConnectionRegistry, PRESENCE_OPTIONS],
+    },
+    PresenceService,
+    PresenceSubscriptions,
+    PresenceHandlers,
+    PresenceConnectionListener,
+  ],
+  exports: [PresenceService],
+})
+export class PresenceModule extends ConfigurableModuleClass {
+  /** Every option is optional, so `PresenceModule.forRoot()` is the default presence. */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return ConfigurableModuleClass.forRoot.call(this, options);
   }
 }

@@ -31,7 +31,8 @@ async function open(i) {
   if (mode === 'tcp' || mode === 'upgrade-partial') {
     const socket = connect(Number(port), hostname);
     await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    if (mode === 'upgrade-partial') socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\n`);
+    if (mode === 'upgrade-partial')
+      socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\n`);
     socket.on('close', onClose).on('error', () => undefined);
     held.push(socket);
     return;

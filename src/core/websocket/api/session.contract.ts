@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineContract, errorBodySchema } from '../domain/contract.js';
-import { refreshSchema } from './handlers/session.handlers.js';
+import { refreshSchema } from './session.schemas.js';
 
 const isoDate = z.iso.datetime();
 

@@ -32,7 +32,9 @@ describe('screenBody', () => {
   });
 
   it('removes constructor and prototype keys at any depth, and keeps everything else', () => {
-    const body = JSON.parse('{"constructor":{"prototype":{"admin":true}},"a":[{"prototype":1,"b":{"constructor":"x","c":2}}],"text":"constructor"}');
+    const body = JSON.parse(
+      '{"constructor":{"prototype":{"admin":true}},"a":[{"prototype":1,"b":{"constructor":"x","c":2}}],"text":"constructor"}',
+    );
     expect(screenBody(body, 32)).toBeUndefined();
     expect(body).toEqual({ a: [{ b: { c: 2 } }], text: 'constructor' });
     expect(Object.keys(body)).toEqual(['a', 'text']);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Envelope } from './interfaces/websocket-events.interface.js';
+// zod is the one package domain/ imports: it is the schema language. Client declarations follow this file, so nothing of Nest or socket.io may come in.
+import type { Envelope } from './interfaces/envelope.js';
 import { ErrorCode } from './errors/error-code.js';
 
 /** A client request: what the body must be, and what `data` the success reply carries. */
@@ -39,6 +40,28 @@ export interface RealtimeContract {
 export function defineContract<const C extends RealtimeContract>(contract: C): C {
   return contract;
 }
+
+/** The intersection of a union's members (`A | B` to `A & B`). */
+type IntersectionOf<U> = (U extends unknown ? (member: U) => void : never) extends (member: infer I) => void ? I : never;
+
+/** Flattens an intersection into one object type, so editors show the merged events rather than `A & B & C`. */
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+/**
+ * Several modules' contracts as one: every request and every push of each.
+ * Declare an event name in one contract only; a name in two would have to fit both.
+ *
+ * @example
+ * type AppContract = MergeContracts<[BuiltInContract, typeof todoContract]>;
+ * const client = createRealtimeClient<AppContract>(url, { getToken });
+ */
+export type MergeContracts<Cs extends readonly RealtimeContract[]> = {
+  requests: Flatten<IntersectionOf<MapsOf<Cs, 'requests'>>>;
+  pushes: Flatten<IntersectionOf<MapsOf<Cs, 'pushes'>>>;
+};
+
+/** One map (`requests` or `pushes`) of each contract, as a union; `{}` for an empty list rather than `never`. */
+type MapsOf<Cs extends readonly RealtimeContract[], K extends keyof RealtimeContract> = [Cs[number]] extends [never] ? {} : Cs[number][K];
 
 /** The body a client sends with request `E` of contract `C`. */
 export type RequestBody<C extends RealtimeContract, E extends keyof C['requests']> = z.input<C['requests'][E]['body']>;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+// zod is the one package domain/ imports: it is the schema language.
 
 /**
  * Validates a module's options once, at start-up. A bad value stops the app

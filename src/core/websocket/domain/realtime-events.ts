@@ -1,5 +1,3 @@
-import type { AuthenticatedUser, RealtimeSocket } from './interfaces/websocket-events.interface.js';
-
 /**
  * In-process domain events the core publishes on EventEmitter2 for feature
  * modules. They are never sent to clients as they are.
@@ -9,8 +7,15 @@ export const RealtimeEvents = {
   userConnected: 'realtime.user.connected',
   /** A user's last socket anywhere in the cluster is gone: `UserConnectionEvent`. */
   userDisconnected: 'realtime.user.disconnected',
-  /** A socket's token was replaced through `auth:refresh`: `SessionRefreshedEvent`. Listeners are awaited before the reply. */
+  /** A socket's token was replaced through `auth:refresh`: `SessionRefreshedEvent` (declared beside `RealtimeSocket`, which it carries). Listeners are awaited before the reply. */
   sessionRefreshed: 'realtime.session.refreshed',
+  /**
+   * This node receives other nodes' pushes again after its Redis subscriber
+   * connection was lost: `PushesResumedEvent`. Pushes sent to its rooms in
+   * between never arrived; a feature that can restate its state to the local
+   * sockets (presence does) listens to this.
+   */
+  pushesResumed: 'realtime.pushes.resumed',
 } as const;
 
 export interface UserConnectionEvent {
@@ -19,7 +24,7 @@ export interface UserConnectionEvent {
   at: number;
 }
 
-export interface SessionRefreshedEvent {
-  socket: RealtimeSocket;
-  user: AuthenticatedUser;
+export interface PushesResumedEvent {
+  /** When the subscriber connection was lost, by this node's clock (epoch milliseconds). */
+  since: number;
 }

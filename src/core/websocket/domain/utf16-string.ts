@@ -1,4 +1,5 @@
 import { z } from 'zod';
+// zod is the one package domain/ imports: it is the schema language.
 
 /**
  * A string of `min` to `max` UTF-16 code units: JavaScript's `length`, the

@@ -1,6 +1,7 @@
 import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
 import { OnMessage, RealtimeHandler, type RealtimeSocket } from '../../../core/websocket/index.js';
 import { ChatService } from '../application/chat.service.js';
+import { chatContract } from '../chat.contract.js';
 import {
   historySchema,
   joinSchema,
@@ -15,7 +16,7 @@ import {
 } from './chat.schemas.js';
 
 /** The `chat:*` wire events: validation by schema, everything else in `ChatService`. */
-@RealtimeHandler()
+@RealtimeHandler({ contract: chatContract })
 export class ChatHandlers {
   constructor(private readonly chat: ChatService) {}
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { utf16String } from '../../../core/websocket/index.js';
+import { utf16String } from '../../../core/websocket/domain/utf16-string.js';
 import { ROOM_ID } from '../domain/chat-rooms.js';
 import { isMessageId, MAX_MESSAGE_ID_LENGTH } from '../domain/message-id.js';
 

@@ -1,11 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ConnectionManager, RealtimeException, rooms, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
-import { CHAT_OPTIONS } from '../chat.module-definition.js';
-import type { ResolvedChatOptions } from '../chat.options.js';
+import {
+  ConnectionManager,
+  KeyedQueue,
+  RealtimeException,
+  type AuthenticatedUser,
+  type RealtimeSocket,
+} from '../../../core/websocket/internal.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from '../chat.options.js';
 import { ChatEvents, type ChatMessageCreatedEvent } from '../domain/chat-events.js';
 import type { ChatMessage } from '../domain/chat-message.js';
-import { chatRoomIdsOf } from '../domain/chat-rooms.js';
+import { chatRoom, chatRoomIdsOf } from '../domain/chat-rooms.js';
 import { extractMentions } from '../domain/mentions.js';
 import { ChatMessageStore, type HistoryPage } from '../ports/chat-message-store.port.js';
 import { IdempotencyStore } from '../ports/idempotency-store.port.js';
@@ -29,14 +34,14 @@ export type LeftReason = 'forbidden';
 
 /**
  * The chat rules. Membership is Socket.IO's own room membership
- * (`rooms.chat(id)` in `socket.rooms`), so it is per socket, dies with the
+ * (`chatRoom(id)` in `socket.rooms`), so it is per socket, dies with the
  * socket, and needs no bookkeeping here.
  */
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger('Chat');
-  /** Per socket, the tail of its membership changes: joins, leaves and re-checks apply in the order they arrived. */
-  private readonly membershipQueues = new WeakMap<RealtimeSocket, Promise<unknown>>();
+  /** Per socket, its membership changes: joins, leaves and re-checks apply one at a time, in the order they arrived. */
+  private readonly membership = new KeyedQueue<RealtimeSocket>();
 
   constructor(
     private readonly policy: RoomAccessPolicy,
@@ -48,9 +53,9 @@ export class ChatService {
   ) {}
 
   join(socket: RealtimeSocket, roomId: string): Promise<{ roomId: string }> {
-    return this.serially(socket, async () => {
+    return this.membership.run(socket, async () => {
       await this.assertAllowed(socket, roomId);
-      const room = rooms.chat(roomId);
+      const room = chatRoom(roomId);
       if (socket.rooms.has(room)) return { roomId };
       const { maxRoomsPerSocket } = this.options;
       if (chatRoomIdsOf(socket.rooms).length >= maxRoomsPerSocket) {
@@ -69,8 +74,8 @@ export class ChatService {
   }
 
   leave(socket: RealtimeSocket, roomId: string): Promise<{ roomId: string }> {
-    return this.serially(socket, async () => {
-      await socket.leave(rooms.chat(roomId));
+    return this.membership.run(socket, async () => {
+      await socket.leave(chatRoom(roomId));
       return { roomId };
     });
   }
@@ -98,7 +103,7 @@ export class ChatService {
   /** Volatile: a typing signal is worth nothing late, so it may be dropped rather than queued. */
   typing(socket: RealtimeSocket, roomId: string, typing: boolean): Record<string, never> {
     this.assertJoined(socket, roomId, 'type in');
-    socket.to(rooms.chat(roomId)).volatile.emit('chat:typing', { roomId, userId: socket.data.user.userId, typing });
+    socket.to(chatRoom(roomId)).volatile.emit('chat:typing', { roomId, userId: socket.data.user.userId, typing });
     return {};
   }
 
@@ -114,7 +119,7 @@ export class ChatService {
    * refuses, telling it with `chat:left`. A room is kept only on a yes.
    */
   recheckRooms(socket: RealtimeSocket, user: AuthenticatedUser): Promise<void> {
-    return this.serially(socket, async () => {
+    return this.membership.run(socket, async () => {
       const roomIds = chatRoomIdsOf(socket.rooms);
       const verdicts = await Promise.all(roomIds.map((roomId) => this.ask(user, roomId)));
       roomIds.forEach((roomId, index) => {
@@ -124,7 +129,7 @@ export class ChatService {
   }
 
   private assertJoined(socket: RealtimeSocket, roomId: string, action: string): void {
-    if (!socket.rooms.has(rooms.chat(roomId))) {
+    if (!socket.rooms.has(chatRoom(roomId))) {
       throw new RealtimeException('FORBIDDEN', `Join the room before you ${action} it`);
     }
   }
@@ -137,7 +142,7 @@ export class ChatService {
    */
   private async assertAllowed(socket: RealtimeSocket, roomId: string): Promise<void> {
     if ((await this.policy.canAccess(socket.data.user, roomId)) === true) return;
-    if (socket.rooms.has(rooms.chat(roomId))) this.evict(socket, roomId, 'forbidden');
+    if (socket.rooms.has(chatRoom(roomId))) this.evict(socket, roomId, 'forbidden');
     throw new RealtimeException('FORBIDDEN', 'You may not use this room');
   }
 
@@ -152,21 +157,14 @@ export class ChatService {
   }
 
   private evict(socket: RealtimeSocket, roomId: string, reason: LeftReason): void {
-    void socket.leave(rooms.chat(roomId));
+    void socket.leave(chatRoom(roomId));
     socket.emit('chat:left', { roomId, reason });
   }
 
   private publish(socket: RealtimeSocket, message: ChatMessage): void {
     // Through the adapter, so the room's sockets on every node get it; the sender has the ack instead.
-    socket.to(rooms.chat(message.roomId)).emit('chat:message', message);
+    socket.to(chatRoom(message.roomId)).emit('chat:message', message);
     const event: ChatMessageCreatedEvent = { message: { ...message }, mentions: extractMentions(message.text, message.userId) };
     this.events.emit(ChatEvents.messageCreated, event);
-  }
-
-  private serially<T>(socket: RealtimeSocket, task: () => Promise<T>): Promise<T> {
-    const previous = this.membershipQueues.get(socket) ?? Promise.resolve();
-    const result = previous.then(task);
-    this.membershipQueues.set(socket, result.catch(() => undefined));
-    return result;
   }
 }

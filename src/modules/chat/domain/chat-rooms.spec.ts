@@ -1,9 +1,21 @@
 import { rooms } from '../../../core/websocket/index.js';
-import { chatRoomIdsOf } from './chat-rooms.js';
+import { chatRoom, chatRoomIdsOf } from './chat-rooms.js';
+
+describe('chatRoom', () => {
+  it('names a chat room apart from the user rooms of the core', () => {
+    expect(chatRoom('lobby')).toBe('chat:lobby');
+    expect(chatRoom('ann')).not.toBe(rooms.user('ann'));
+  });
+});
 
 describe('chatRoomIdsOf', () => {
   it('finds the chat rooms among a socket rooms, and nothing else', () => {
-    const socketRooms = new Set(['Xk3l_socket-id', rooms.user('ann'), rooms.presence('bob'), rooms.chat('a'), rooms.chat('b.c-d_e')]);
+    // A socket id, the core's user room, another feature's room, then two chat rooms.
+    const socketRooms = new Set(['Xk3l_socket-id', rooms.user('ann'), 'presence:bob', chatRoom('a'), chatRoom('b.c-d_e')]);
     expect(chatRoomIdsOf(socketRooms)).toEqual(['a', 'b.c-d_e']);
+  });
+
+  it('skips a name with the chat prefix whose id no client could have joined', () => {
+    expect(chatRoomIdsOf([chatRoom(''), chatRoom('a b'), chatRoom('x'.repeat(65)), chatRoom('ok')])).toEqual(['ok']);
   });
 });

@@ -1,10 +1,19 @@
-import { rooms } from '../../../core/websocket/index.js';
-
-/** What `rooms.chat(id)` puts before the id; derived from the helper so the two can never disagree. */
-const CHAT_ROOM_PREFIX = rooms.chat('');
+/** What every chat room's Socket.IO name starts with: apart from the core's `user:` rooms, socket ids and other features' rooms. */
+const CHAT_ROOM_PREFIX = 'chat:';
 
 /** A room id: 1 to 64 characters of `[A-Za-z0-9_.-]`. */
 export const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The Socket.IO room of one chat room's members: the only place the chat
+ * module names its rooms. An app pushes to a chat room through it.
+ *
+ * @example
+ * emitter.toRoom(chatRoom('lobby')).emit('reactions:updated', change);
+ */
+export function chatRoom(roomId: string): string {
+  return `${CHAT_ROOM_PREFIX}${roomId}`;
+}
 
 /**
  * The chat room ids among a socket's Socket.IO rooms (`socket.rooms`), which
@@ -16,7 +25,7 @@ export function chatRoomIdsOf(socketRooms: Iterable<string>): string[] {
   for (const room of socketRooms) {
     if (!room.startsWith(CHAT_ROOM_PREFIX)) continue;
     const roomId = room.slice(CHAT_ROOM_PREFIX.length);
-    if (ROOM_ID.test(roomId) && rooms.chat(roomId) === room) ids.push(roomId);
+    if (ROOM_ID.test(roomId)) ids.push(roomId);
   }
   return ids;
 }

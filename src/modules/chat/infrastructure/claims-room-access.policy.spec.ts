@@ -1,5 +1,5 @@
 import type { AuthenticatedUser } from '../../../core/websocket/index.js';
-import { describeRoomAccessPolicyContract } from '../ports/room-access-policy.contract.js';
+import { describeRoomAccessPolicyContract } from '../ports/room-access-policy.suite.js';
 import { ClaimsRoomAccessPolicy } from './claims-room-access.policy.js';
 
 const user = (claims: Record<string, unknown>): AuthenticatedUser => ({ userId: 'ann', claims: { sub: 'ann', ...claims }, expiresAt: 0 });

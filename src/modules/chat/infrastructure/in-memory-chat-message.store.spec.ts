@@ -1,4 +1,4 @@
-import { describeChatMessageStoreContract } from '../ports/chat-message-store.contract.js';
+import { describeChatMessageStoreContract } from '../ports/chat-message-store.suite.js';
 import { InMemoryChatMessageStore } from './in-memory-chat-message.store.js';
 
 describeChatMessageStoreContract('InMemoryChatMessageStore', { create: () => new InMemoryChatMessageStore() });
@@ -33,6 +33,24 @@ describe('InMemoryChatMessageStore', () => {
     now = 3_000;
     const third = await store.append('a', { userId: 'ann', text: 'three' });
     expect([first.id, second.id, third.id]).toEqual(['2000-0', '2000-1', '3000-0']);
+  });
+
+  it('forgets a room nobody wrote to for idleTtlMs, and each message renews it', async () => {
+    let now = 1_700_000_000_000;
+    const store = new InMemoryChatMessageStore({ idleTtlMs: 1000, now: () => now });
+    await store.append('quiet', { userId: 'ann', text: 'once' });
+    await store.append('busy', { userId: 'ann', text: 'one' });
+    now += 900;
+    await store.append('busy', { userId: 'ann', text: 'two' });
+    now += 100;
+    // 'quiet' idled 1000 ms: gone; 'busy' was renewed 100 ms ago.
+    expect(await store.history('quiet', { limit: 10 })).toEqual({ messages: [], hasMore: false });
+    expect((await store.history('busy', { limit: 10 })).messages).toHaveLength(2);
+    // Rooms nobody reads are forgotten too, as others are written to.
+    for (let i = 0; i < 10; i++) await store.append(`r${i}`, { userId: 'ann', text: 'x' });
+    now += 1000;
+    for (let i = 0; i < 6; i++) await store.append(`s${i}`, { userId: 'ann', text: 'x' });
+    expect(store.size).toBe(6);
   });
 
   it('refuses a maxPerRoom that is not a positive integer', () => {

@@ -5,37 +5,57 @@ import { ChatMessageStore, type HistoryPage, type HistoryQuery } from '../ports/
 export interface InMemoryChatMessageStoreOptions {
   /** Messages kept per room; the oldest are dropped first. @default 1000 */
   maxPerRoom?: number;
+  /** A room nobody wrote to for this long is forgotten; 0 keeps every room. @default 0 */
+  idleTtlMs?: number;
   /** The clock ids and `sentAt` are read from (tests pass their own). @default Date.now */
   now?: () => number;
 }
+
+/** Rooms looked at on every append for an idle one: enough to keep up, little per message. */
+const PRUNE_PER_APPEND = 2;
 
 interface Room {
   /** Ascending by id. */
   messages: ChatMessage[];
   lastMs: number;
   lastSeq: number;
+  /** When the last message was appended, on the store's clock. */
+  writtenAt: number;
 }
 
 /**
  * The embedded store: one process, each room a bounded array in acceptance
- * order. The number of rooms is not bounded: a room lives as long as the
- * process once someone wrote to it.
+ * order. A room nobody wrote to for `idleTtlMs` is forgotten: the map's order
+ * is the order of the last append, and every append looks at the rooms idle
+ * longest, so memory follows the rooms written to within the TTL.
  */
 export class InMemoryChatMessageStore extends ChatMessageStore {
   private readonly rooms = new Map<string, Room>();
   private readonly maxPerRoom: number;
+  private readonly idleTtlMs: number;
   private readonly now: () => number;
 
   constructor(options: InMemoryChatMessageStoreOptions = {}) {
     super();
     this.maxPerRoom = options.maxPerRoom ?? 1000;
+    this.idleTtlMs = options.idleTtlMs ?? 0;
     this.now = options.now ?? Date.now;
     if (!Number.isInteger(this.maxPerRoom) || this.maxPerRoom < 1) throw new RangeError('maxPerRoom must be a positive integer');
+    if (!Number.isInteger(this.idleTtlMs) || this.idleTtlMs < 0) throw new RangeError('idleTtlMs must be a non-negative integer');
+  }
+
+  /** How many rooms it holds (for tests). */
+  get size(): number {
+    return this.rooms.size;
   }
 
   async append(roomId: string, draft: NewChatMessage): Promise<ChatMessage> {
-    let room = this.rooms.get(roomId);
-    if (!room) this.rooms.set(roomId, (room = { messages: [], lastMs: -1, lastSeq: -1 }));
+    this.prune();
+    let room = this.liveRoom(roomId);
+    if (room) this.rooms.delete(roomId);
+    else room = { messages: [], lastMs: -1, lastSeq: -1, writtenAt: 0 };
+    room.writtenAt = this.now();
+    this.rooms.set(roomId, room);
     // Like Redis Streams: a clock that goes back never makes an id go back.
     const ms = Math.max(this.now(), room.lastMs);
     const seq = ms === room.lastMs ? room.lastSeq + 1 : 0;
@@ -56,7 +76,7 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
 
   async history(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
     assertQuery(query);
-    const messages = this.rooms.get(roomId)?.messages ?? [];
+    const messages = this.liveRoom(roomId)?.messages ?? [];
     const { before, after, limit } = query;
     let start: number;
     let end: number;
@@ -71,6 +91,30 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
       hasMore = start > 0;
     }
     return { messages: messages.slice(start, end).map((message) => ({ ...message })), hasMore };
+  }
+
+  /** The room, unless it idled past the TTL (then it is forgotten). */
+  private liveRoom(roomId: string): Room | undefined {
+    const room = this.rooms.get(roomId);
+    if (room && this.idle(room)) {
+      this.rooms.delete(roomId);
+      return undefined;
+    }
+    return room;
+  }
+
+  private idle(room: Room): boolean {
+    return this.idleTtlMs > 0 && this.now() - room.writtenAt >= this.idleTtlMs;
+  }
+
+  /** Forgets the longest-idle rooms that passed the TTL (the map is in the order of the last append). */
+  private prune(): void {
+    if (this.idleTtlMs === 0) return;
+    let looked = 0;
+    for (const [roomId, room] of this.rooms) {
+      if (looked++ === PRUNE_PER_APPEND || !this.idle(room)) return;
+      this.rooms.delete(roomId);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { describeIdempotencyStoreContract } from '../ports/idempotency-store.contract.js';
+import { describeIdempotencyStoreContract } from '../ports/idempotency-store.suite.js';
 import { DAY_MS, InMemoryIdempotencyStore } from './in-memory-idempotency.store.js';
 
 describeIdempotencyStoreContract('InMemoryIdempotencyStore', () => {

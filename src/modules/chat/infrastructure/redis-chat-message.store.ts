@@ -1,4 +1,4 @@
-import type { RedisClients } from '../../../core/websocket/index.js';
+import type { RedisClients } from '../../../core/websocket/internal.js';
 import type { ChatMessage, NewChatMessage } from '../domain/chat-message.js';
 import { isMessageId } from '../domain/message-id.js';
 import { ChatMessageStore, type HistoryPage, type HistoryQuery } from '../ports/chat-message-store.port.js';
@@ -14,8 +14,18 @@ export interface RedisChatMessageStoreOptions {
   idleTtlMs?: number;
 }
 
-/** The part of the core's `RedisClients` the store uses. */
+/** The part of the core's `RedisClients` the store uses. @internal (ioredis is an optional peer: its types stay out of the published declarations) */
 export type RedisCommandSource = Pick<RedisClients, 'command' | 'prefix'>;
+
+/**
+ * KEYS: the room's stream. ARGV: maxPerRoom, the entry's JSON, idleTtlMs (0: none).
+ * One script, so the entry and the renewed expiry are one step with one
+ * answer. Exact trimming keeps the bound the in-memory twin keeps; dropping
+ * one entry per append is cheap.
+ */
+const APPEND = `local id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], '*', 'm', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return id`;
 
 /** The largest part of a stream id Redis accepts (an unsigned 64-bit integer). */
 const MAX_PART = 18446744073709551615n;
@@ -42,6 +52,7 @@ export class RedisChatMessageStore extends ChatMessageStore {
   private readonly maxPerRoom: number;
   private readonly idleTtlMs: number;
 
+  /** @internal */
   constructor(
     private readonly redis: RedisCommandSource,
     options: RedisChatMessageStoreOptions = {},
@@ -65,17 +76,7 @@ export class RedisChatMessageStore extends ChatMessageStore {
       ...(draft.clientMsgId !== undefined && { clientMsgId: draft.clientMsgId }),
     };
     const key = this.key(roomId);
-    // Exact trimming keeps the bound the in-memory twin keeps; dropping one entry per append is cheap.
-    const add = ['MAXLEN', '=', this.maxPerRoom, '*', 'm', JSON.stringify(body)] as const;
-    let id: string | null;
-    if (this.idleTtlMs > 0) {
-      const replies = await this.redis.command.multi().xadd(key, ...add).pexpire(key, this.idleTtlMs).exec();
-      const failed = replies?.find(([error]) => error);
-      if (!replies || failed) throw failed?.[0] ?? new Error('The append transaction was aborted');
-      id = replies[0]![1] as string | null;
-    } else {
-      id = await this.redis.command.xadd(key, ...add);
-    }
+    const id = (await this.redis.command.eval(APPEND, 1, key, this.maxPerRoom, JSON.stringify(body), this.idleTtlMs)) as string | null;
     if (!id) throw new Error(`Redis stored no entry in ${key}`);
     return toMessage(roomId, id, body);
   }
@@ -96,7 +97,13 @@ export class RedisChatMessageStore extends ChatMessageStore {
     const end = before === undefined ? '+' : endBefore(before);
     entries = end === undefined ? [] : ((await this.redis.command.xrevrange(key, end, '-', 'COUNT', count)) as Entry[]);
     const hasMore = entries.length > limit;
-    return { messages: entries.slice(0, limit).reverse().map((entry) => fromEntry(roomId, entry)), hasMore };
+    return {
+      messages: entries
+        .slice(0, limit)
+        .reverse()
+        .map((entry) => fromEntry(roomId, entry)),
+      hasMore,
+    };
   }
 }
 

@@ -51,6 +51,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
   private readonly pendingTtlMs: number;
   private readonly maxWaitMs: number;
 
+  /** @internal */
   constructor(
     private readonly redis: RedisCommandSource,
     options: RedisIdempotencyStoreOptions = {},

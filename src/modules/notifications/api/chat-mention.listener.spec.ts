@@ -9,13 +9,22 @@ describe('ChatMentionListener', () => {
     const emitter = { toUser: (userId: string) => ({ emit: (_event: string, payload: unknown) => sent.push([userId, payload]) }) };
     return { listener: new ChatMentionListener(new NotificationService(emitter as unknown as RealtimeEmitter)), sent };
   }
-  const message = { id: '1700000000000-0', roomId: 'general', userId: 'alice', text: 'hi @bob and @carol', sentAt: '2030-01-01T00:00:00.000Z' };
+  const message = {
+    id: '1700000000000-0',
+    roomId: 'general',
+    userId: 'alice',
+    text: 'hi @bob and @carol',
+    sentAt: '2030-01-01T00:00:00.000Z',
+  };
 
   it('notifies each mentioned user of a mention with the message’s room, id, sender and text', () => {
     const { listener: l, sent } = listener();
     l.onMessageCreated({ message, mentions: ['bob', 'carol'] });
     expect(sent.map(([userId]) => userId)).toEqual(['bob', 'carol']);
-    expect(sent[0]![1]).toMatchObject({ type: 'mention', data: { roomId: 'general', messageId: message.id, from: 'alice', text: message.text } });
+    expect(sent[0]![1]).toMatchObject({
+      type: 'mention',
+      data: { roomId: 'general', messageId: message.id, from: 'alice', text: message.text },
+    });
   });
 
   it('never notifies the sender, and each user once', () => {

@@ -1,14 +1,17 @@
-import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { RealtimeHandler } from '../../../core/websocket/index.js';
 import { ChatEvents, type ChatMessageCreatedEvent } from '../../chat/index.js';
 import { NotificationService } from '../application/notification.service.js';
+import { notificationsContract } from '../notifications.contract.js';
 
 /**
  * Turns each mention in a new chat message into a `mention` notification for
  * the mentioned user. One explicit listener per domain event that notifies:
  * the mapping lives here, and no internal event reaches clients by accident.
+ * It declares the module's wire contract (the `notification` push), which
+ * has no requests to route.
  */
-@Injectable()
+@RealtimeHandler({ contract: notificationsContract })
 export class ChatMentionListener {
   constructor(private readonly notifications: NotificationService) {}
 

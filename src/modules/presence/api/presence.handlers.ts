@@ -1,30 +1,13 @@
 import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
-import { z } from 'zod';
-import { CurrentUser, OnMessage, RealtimeHandler, utf16String, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { CurrentUser, OnMessage, RealtimeHandler, type AuthenticatedUser, type RealtimeSocket } from '../../../core/websocket/index.js';
 import { PresenceService } from '../application/presence.service.js';
 import { PresenceSubscriptions } from '../application/presence-subscriptions.service.js';
-import { SETTABLE_STATUSES, type PresenceEntry } from '../domain/presence-entry.js';
-
-/** Most ids one request may name. */
-export const MAX_USER_IDS_PER_REQUEST = 100;
-
-const userId = utf16String(1, 128);
-
-/** 1 to 100 user ids; repeats are dropped after the count is checked. */
-export const userIdsSchema = z.object({
-  userIds: z
-    .array(userId)
-    .min(1)
-    .max(MAX_USER_IDS_PER_REQUEST)
-    .transform((ids) => [...new Set(ids)]),
-});
-export type UserIdsBody = z.infer<typeof userIdsSchema>;
-
-export const setStatusSchema = z.object({ status: z.enum(SETTABLE_STATUSES) });
-export type SetStatusBody = z.infer<typeof setStatusSchema>;
+import type { PresenceEntry } from '../domain/presence-entry.js';
+import { presenceContract } from '../presence.contract.js';
+import { setStatusSchema, userIdsSchema, type SetStatusBody, type UserIdsBody } from './presence.schemas.js';
 
 /** The `presence:*` events. Rules live in the services; this only maps the wire to them. */
-@RealtimeHandler()
+@RealtimeHandler({ contract: presenceContract })
 export class PresenceHandlers {
   constructor(
     private readonly presence: PresenceService,

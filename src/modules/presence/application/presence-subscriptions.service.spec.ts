@@ -1,5 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { RealtimeException, rooms, type ConnectionManager, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { RealtimeException, type ConnectionManager, type RealtimeSocket } from '../../../core/websocket/index.js';
+import { presenceRoom } from '../domain/presence-rooms.js';
 import { PresenceSubscriptions } from './presence-subscriptions.service.js';
 
 function fakeSocket() {
@@ -12,15 +13,17 @@ function fakeSocket() {
 }
 
 describe('PresenceSubscriptions', () => {
-  const joiner = { join: async (socket: RealtimeSocket, names: string[]) => void (await socket.join(names)) } as unknown as ConnectionManager;
-  const subscriptions = () => new PresenceSubscriptions({ offlineGraceMs: 0, maxWatchedPerSocket: 3 }, joiner);
+  const joiner = {
+    join: async (socket: RealtimeSocket, names: string[]) => void (await socket.join(names)),
+  } as unknown as ConnectionManager;
+  const subscriptions = () => new PresenceSubscriptions({ offlineGraceMs: 0, maxWatchedPerSocket: 3, lastSeenTtlMs: 0 }, joiner);
 
   it('joins the presence room of each user once', async () => {
     const subs = subscriptions();
     const { socket, joined } = fakeSocket();
     await subs.subscribe(socket, ['a', 'b', 'a']);
     await subs.subscribe(socket, ['b']);
-    expect([...joined]).toEqual([rooms.presence('a'), rooms.presence('b')]);
+    expect([...joined]).toEqual([presenceRoom('a'), presenceRoom('b')]);
     expect(subs.countOf(socket)).toBe(2);
   });
 
@@ -44,7 +47,7 @@ describe('PresenceSubscriptions', () => {
     await subs.subscribe(one.socket, ['a', 'b', 'c']);
     await subs.subscribe(two.socket, ['a', 'b', 'c']);
     await subs.unsubscribe(one.socket, ['a', 'zzz']);
-    expect(one.joined.has(rooms.presence('a'))).toBe(false);
+    expect(one.joined.has(presenceRoom('a'))).toBe(false);
     expect(one.socket.leave).toHaveBeenCalledTimes(1);
     await subs.subscribe(one.socket, ['d']);
     expect(subs.countOf(one.socket)).toBe(3);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConnectionManager, RealtimeException, rooms, type RealtimeSocket, type ValidationIssue } from '../../../core/websocket/index.js';
+import { ConnectionManager, RealtimeException, type RealtimeSocket, type ValidationIssue } from '../../../core/websocket/internal.js';
+import { presenceRoom } from '../domain/presence-rooms.js';
 import { PRESENCE_OPTIONS, type ResolvedPresenceOptions } from '../presence.options.js';
 
 /**
@@ -38,7 +39,7 @@ export class PresenceSubscriptions {
     // Once this resolves, updates published on any node reach the socket.
     await this.connections.join(
       socket,
-      added.map((userId) => rooms.presence(userId)),
+      added.map((userId) => presenceRoom(userId)),
     );
   }
 
@@ -47,7 +48,7 @@ export class PresenceSubscriptions {
     const watched = this.watching.get(socket);
     if (!watched) return;
     for (const userId of userIds) {
-      if (watched.delete(userId)) await socket.leave(rooms.presence(userId));
+      if (watched.delete(userId)) await socket.leave(presenceRoom(userId));
     }
   }
 

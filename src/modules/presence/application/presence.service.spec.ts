@@ -1,51 +1,70 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { ConnectionManager, RealtimeEmitter } from '../../../core/websocket/index.js';
-import { rooms } from '../../../core/websocket/index.js';
+import { InMemoryConnectionRegistry, type RealtimeEmitter } from '../../../core/websocket/internal.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
 import type { PresenceEntry } from '../domain/presence-entry.js';
+import { presenceRoom } from '../domain/presence-rooms.js';
+import { InMemoryPresenceLedger } from '../infrastructure/in-memory-presence.ledger.js';
 import { InMemoryPresenceStore } from '../infrastructure/in-memory-presence.store.js';
 import { PresenceService } from './presence.service.js';
 
 const GRACE = 1000;
 
+/** One node with the in-memory twins: the real store, ledger and registry; only the socket server behind the emitter is faked. */
 describe('PresenceService', () => {
   let store: InMemoryPresenceStore;
+  let registry: InMemoryConnectionRegistry;
+  let ledger: InMemoryPresenceLedger;
   let events: EventEmitter2;
   let service: PresenceService;
-  /** Sockets the fake registry reports per user. */
-  let sockets: Map<string, number>;
-  let updates: Array<[string, PresenceEntry]>;
+  let updates: Array<[string, PresenceEntry & { event: string }]>;
   let domain: Array<[string, PresenceChangedEvent]>;
+  let sockets: number;
+  let restated: Array<[string, PresenceEntry & { event: string }]>;
+  let localRooms: string[];
 
   beforeEach(() => {
     jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
     store = new InMemoryPresenceStore();
+    registry = new InMemoryConnectionRegistry();
+    ledger = new InMemoryPresenceLedger(store, registry, GRACE);
     events = new EventEmitter2();
-    sockets = new Map();
     updates = [];
+    restated = [];
+    localRooms = [];
     domain = [];
-    const connections = { isOnline: async (userId: string) => (sockets.get(userId) ?? 0) > 0 } as unknown as ConnectionManager;
+    sockets = 0;
     const emitter = {
-      toRoom: (room: string) => ({ emit: (event: string, entry: PresenceEntry) => updates.push([room, { ...entry, event } as never]) }),
+      toRoom: (room: string) => ({ emit: (event: string, entry: PresenceEntry) => updates.push([room, { ...entry, event }]) }),
+      toLocalRoom: (room: string) => ({ emit: (event: string, entry: PresenceEntry) => restated.push([room, { ...entry, event }]) }),
+      localRooms: () => localRooms.values(),
     } as unknown as RealtimeEmitter;
     events.on(PresenceEvents.online, (event: PresenceChangedEvent) => domain.push([PresenceEvents.online, event]));
     events.on(PresenceEvents.offline, (event: PresenceChangedEvent) => domain.push([PresenceEvents.offline, event]));
-    service = new PresenceService(store, connections, emitter, events, { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000 });
+    service = new PresenceService(store, ledger, emitter, events, { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 });
   });
 
   afterEach(() => {
+    // In the order Nest destroys them: the service, then the ledger it depends on.
     service.onModuleDestroy();
+    ledger.onModuleDestroy();
     jest.useRealTimers();
+    jest.restoreAllMocks();
   });
 
-  const connect = async (userId: string) => {
-    sockets.set(userId, 1);
-    await service.userConnected({ userId, at: Date.now() });
+  /** A socket of the user on this node; the core raises userConnected for the first one only, as here. */
+  const connect = async (userId: string, nodeId = 'n1') => {
+    const socketId = `${userId}-${++sockets}`;
+    const { count } = await registry.add({ socketId, userId, nodeId }, 10);
+    if (count === 1) await service.userConnected({ userId, at: Date.now() });
+    return { socketId, userId, nodeId };
   };
-  const disconnect = (userId: string) => {
-    sockets.set(userId, 0);
-    service.userDisconnected({ userId, at: Date.now() });
+  const disconnect = async (entry: { socketId: string; userId: string; nodeId: string }) => {
+    const { count } = await registry.remove(entry);
+    if (count === 0) service.userDisconnected({ userId: entry.userId, at: Date.now() });
+    // The decision is queued: let it run, as the event loop would.
+    await jest.advanceTimersByTimeAsync(0);
   };
   const statuses = () => updates.map(([, entry]) => entry.status);
 
@@ -53,14 +72,17 @@ describe('PresenceService', () => {
     const at = Date.now();
     await connect('alice');
     await connect('alice');
-    expect(updates).toEqual([[rooms.presence('alice'), expect.objectContaining({ userId: 'alice', status: 'online', event: 'presence:update' })]]);
+    expect(updates).toEqual([
+      [presenceRoom('alice'), { userId: 'alice', status: 'online', lastSeenAt: new Date(at).toISOString(), event: 'presence:update' }],
+    ]);
     expect(domain).toEqual([[PresenceEvents.online, { userId: 'alice', at }]]);
   });
 
   it('goes offline after the grace period, stamped with the time the last socket left', async () => {
-    await connect('alice');
+    const tab = await connect('alice');
     const leftAt = Date.now();
-    disconnect('alice');
+    await disconnect(tab);
+    expect(service.pendingGraceCount).toBe(1);
     await jest.advanceTimersByTimeAsync(GRACE - 1);
     expect(statuses()).toEqual(['online']);
     await jest.advanceTimersByTimeAsync(1);
@@ -73,22 +95,29 @@ describe('PresenceService', () => {
     expect(service.pendingGraceCount).toBe(0);
   });
 
-  it('announces nothing when a socket comes back within the grace period', async () => {
+  it('changes nothing when one of two tabs closes', async () => {
+    const tab1 = await connect('alice');
     await connect('alice');
-    disconnect('alice');
+    await disconnect(tab1);
+    expect(service.pendingGraceCount).toBe(0);
+    await jest.advanceTimersByTimeAsync(GRACE * 2);
+    expect(statuses()).toEqual(['online']);
+  });
+
+  it('announces nothing when a socket comes back within the grace period', async () => {
+    await disconnect(await connect('alice'));
     await jest.advanceTimersByTimeAsync(GRACE / 2);
     await connect('alice');
+    expect(service.pendingGraceCount).toBe(0);
     await jest.advanceTimersByTimeAsync(GRACE * 2);
     expect(statuses()).toEqual(['online']);
     expect(domain).toHaveLength(1);
   });
 
   it('restarts the grace period from the latest disconnect', async () => {
-    await connect('alice');
-    disconnect('alice');
+    await disconnect(await connect('alice'));
     await jest.advanceTimersByTimeAsync(GRACE / 2);
-    await connect('alice');
-    disconnect('alice');
+    await disconnect(await connect('alice'));
     await jest.advanceTimersByTimeAsync(GRACE - 1);
     expect(statuses()).toEqual(['online']);
     await jest.advanceTimersByTimeAsync(1);
@@ -96,21 +125,19 @@ describe('PresenceService', () => {
   });
 
   it('trusts the registry over the timer: a user with a socket stays present', async () => {
-    await connect('alice');
-    disconnect('alice');
-    // Back on another node: this node saw no userConnected, but the registry counts the socket.
-    sockets.set('alice', 1);
+    await disconnect(await connect('alice'));
+    // Counted by the registry with no userConnected on this service (it went to a node that died before telling it).
+    await registry.add({ socketId: 'alice-elsewhere', userId: 'alice', nodeId: 'n2' }, 10);
     await jest.advanceTimersByTimeAsync(GRACE);
     expect(statuses()).toEqual(['online']);
   });
 
   it('repairs a reconnect that races the offline decision: offline, then online again, never stuck', async () => {
-    await connect('alice');
-    disconnect('alice');
+    await disconnect(await connect('alice'));
     const markOffline = store.markOffline.bind(store);
-    // Another node registers a socket (and finds the user still online) between the registry check and markOffline.
+    // A socket registers between the registry check and markOffline.
     jest.spyOn(store, 'markOffline').mockImplementation(async (userId, at) => {
-      sockets.set('alice', 1);
+      await registry.add({ socketId: 'alice-racing', userId, nodeId: 'n2' }, 10);
       return markOffline(userId, at);
     });
     await jest.advanceTimersByTimeAsync(GRACE);
@@ -120,17 +147,23 @@ describe('PresenceService', () => {
   });
 
   it('sets a chosen status once, keeps it across sockets, and ends it when the user goes offline', async () => {
-    await connect('alice');
+    const tab1 = await connect('alice');
     expect((await service.setStatus('alice', 'away')).status).toBe('away');
     expect((await service.setStatus('alice', 'away')).status).toBe('away');
-    await connect('alice');
+    const tab2 = await connect('alice');
     expect(statuses()).toEqual(['online', 'away']);
-    disconnect('alice');
+    await disconnect(tab1);
+    await disconnect(tab2);
     await jest.advanceTimersByTimeAsync(GRACE);
     await connect('alice');
     expect(statuses()).toEqual(['online', 'away', 'offline', 'online']);
     // away and busy are no domain events.
     expect(domain.map(([name]) => name)).toEqual([PresenceEvents.online, PresenceEvents.offline, PresenceEvents.online]);
+  });
+
+  it('answers a status set on someone offline with their entry, and announces nothing', async () => {
+    expect(await service.setStatus('ghost', 'busy')).toEqual({ userId: 'ghost', status: 'offline', lastSeenAt: null });
+    expect(updates).toEqual([]);
   });
 
   it('runs one user’s transitions in order even when the store is slow', async () => {
@@ -139,38 +172,78 @@ describe('PresenceService', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
       return markOnline(userId, at);
     });
-    sockets.set('alice', 1);
+    await registry.add({ socketId: 'alice-1', userId: 'alice', nodeId: 'n1' }, 10);
     const online = service.userConnected({ userId: 'alice', at: Date.now() });
-    const away = service.setStatus('alice', 'busy');
+    const busy = service.setStatus('alice', 'busy');
     await jest.advanceTimersByTimeAsync(10);
-    await Promise.all([online, away]);
+    await Promise.all([online, busy]);
     expect(statuses()).toEqual(['online', 'busy']);
   });
 
-  it('clears pending grace periods on destroy and ignores events after it', async () => {
-    await connect('alice');
-    disconnect('alice');
+  it('keeps announcing when a presence.offline listener throws', async () => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    events.prependListener(PresenceEvents.offline, () => {
+      throw new Error('listener bug');
+    });
+    await disconnect(await connect('alice'));
+    await disconnect(await connect('bob'));
+    await jest.advanceTimersByTimeAsync(GRACE);
+    expect(updates.filter(([, entry]) => entry.status === 'offline').map(([, entry]) => entry.userId)).toEqual(['alice', 'bob']);
+  });
+
+  it('ends pending grace periods on destroy and announces nothing after it', async () => {
+    await disconnect(await connect('alice'));
     expect(service.pendingGraceCount).toBe(1);
     service.onModuleDestroy();
+    ledger.onModuleDestroy();
     expect(service.pendingGraceCount).toBe(0);
     await jest.advanceTimersByTimeAsync(GRACE * 2);
-    await connect('bob');
-    disconnect('bob');
+    await disconnect(await connect('bob'));
     expect(service.pendingGraceCount).toBe(0);
     expect(statuses()).toEqual(['online']);
   });
 
-  it('unrefs its grace timers so they never keep the process alive', async () => {
-    const unref = jest.fn();
-    const realSetTimeout = globalThis.setTimeout;
-    const spy = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms: number) => {
-      const timer = realSetTimeout(fn, ms);
-      timer.unref = unref.mockReturnValue(timer) as never;
-      return timer;
-    }) as never);
-    await connect('alice');
-    disconnect('alice');
-    spy.mockRestore();
-    expect(unref).toHaveBeenCalledTimes(1);
+  it('also settles on its periodic sweep from bootstrap, which it stops on destroy', async () => {
+    const settleDue = jest.spyOn(ledger, 'settleDue');
+    service.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(GRACE / 2);
+    expect(settleDue).toHaveBeenCalledTimes(1);
+    service.onModuleDestroy();
+    await jest.advanceTimersByTimeAsync(GRACE * 5);
+    expect(settleDue).toHaveBeenCalledTimes(1);
+  });
+
+  it('restates to local watchers only the watched entries that may have changed since pushes were lost', async () => {
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const since = Date.now();
+    await store.markOnline('before', since - 10_000);
+    await store.markOffline('before', since - 10_000 + 1);
+    await store.markOnline('skewed', since - 1000);
+    await store.markOnline('offlineLate', since - 20_000);
+    // Left before the loss, decided one grace later: inside the window.
+    await store.markOffline('offlineLate', since - GRACE);
+    await store.markOnline('during', since + 500);
+    await store.markOnline('unwatched', since + 500);
+    localRooms = ['socket-1', 'user:during', ...['before', 'skewed', 'offlineLate', 'during', 'never'].map(presenceRoom)];
+
+    await service.restate(since);
+    expect(restated.map(([room, entry]) => [room, entry.status, entry.event])).toEqual([
+      [presenceRoom('skewed'), 'online', 'presence:update'],
+      [presenceRoom('offlineLate'), 'offline', 'presence:update'],
+      [presenceRoom('during'), 'online', 'presence:update'],
+    ]);
+    // A restatement is no change: nothing goes to other nodes, no domain event.
+    expect(updates).toEqual([]);
+    expect(domain).toEqual([]);
+    expect(log).toHaveBeenCalledWith('Restated the presence of 3 watched users after missed pushes');
+  });
+
+  it('logs and gives up a restatement when the store cannot be read', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(store, 'get').mockRejectedValue(new Error('Connection is closed.'));
+    localRooms = [presenceRoom('alice')];
+    await expect(service.restate(Date.now())).resolves.toBeUndefined();
+    expect(restated).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Could not restate presence'));
   });
 });

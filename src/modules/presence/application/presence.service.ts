@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ConnectionManager, RealtimeEmitter, rooms, type UserConnectionEvent } from '../../../core/websocket/index.js';
+import { KeyedQueue, Outage, RealtimeEmitter, type UserConnectionEvent } from '../../../core/websocket/internal.js';
 import type { PresenceEntry, SettableStatus } from '../domain/presence-entry.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
+import { presenceRoom, watchedUserOf } from '../domain/presence-rooms.js';
 import { PresenceLedger } from '../ports/presence-ledger.port.js';
 import { PresenceStore } from '../ports/presence-store.port.js';
 import { PRESENCE_OPTIONS, type ResolvedPresenceOptions } from '../presence.options.js';
@@ -10,78 +11,66 @@ import { PRESENCE_OPTIONS, type ResolvedPresenceOptions } from '../presence.opti
 /** Bounds of the sweeper's period: half the grace, so an offline is announced at most half a grace late. */
 const MIN_SWEEP_MS = 25;
 const MAX_SWEEP_MS = 1000;
+/** Entries restated after missed pushes are read this many at a time. */
+const RESTATE_BATCH = 500;
+/** Entries carry the clock of the node that decided them: changes this much before the loss are restated too. */
+const CLOCK_SKEW_MS = 2000;
 
 /**
  * Every presence decision, in one place: online on a user's first socket,
  * offline once the last one is gone and none came back within the grace
- * period, and the statuses users choose. The store makes each transition
- * atomic; whoever gets a changed entry back announces it, once, as
- * `presence:update` to the user's subscribers and, for online/offline, as a
- * domain event.
+ * period, and the statuses users choose. The ledger takes each decision
+ * against the connection registry, atomically; whoever gets a changed entry
+ * back announces it, once, as `presence:update` to the user's subscribers
+ * and, for online/offline, as a domain event.
  *
- * On one node the grace is a timer. In a cluster (with a `PresenceLedger`)
- * it is an entry in Redis that every node's sweeper may settle, so it
- * survives the node that started it; connection events then only say when to
- * look, and the ledger decides against the registry in one atomic step.
+ * Connection events only say when to look. Grace periods that ran out are
+ * settled by a sweep: periodic (a grace kept in Redis outlives the node that
+ * started it, and any node may settle it), and at once when the ledger says
+ * one is due (the in-memory ledger's timers).
  */
 @Injectable()
 export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
-  /** Per-user chains: one user's transitions run one at a time on this node, in the order they arrived. */
-  private readonly queues = new Map<string, Promise<unknown>>();
-  /** Cluster: users whose last reconcile failed (Redis unreachable), with the time of their event; retried by the sweeper. */
+  /** One user's transitions run one at a time on this node, in the order they arrived. */
+  private readonly transitions = new KeyedQueue<string>();
+  /** Users whose last reconcile failed (the ledger unreachable), with the time of their event; retried by the sweep. */
   private readonly unsettled = new Map<string, number>();
   private sweeper?: NodeJS.Timeout;
   private sweeping = false;
-  private redisFailing = false;
+  /** The ledger said a grace ran out during a sweep: sweep once more when it ends. */
+  private sweepAgain = false;
+  private readonly outage = new Outage();
   private destroyed = false;
 
   constructor(
     private readonly store: PresenceStore,
-    private readonly connections: ConnectionManager,
+    private readonly ledger: PresenceLedger,
     private readonly emitter: RealtimeEmitter,
     private readonly events: EventEmitter2,
     @Inject(PRESENCE_OPTIONS) private readonly options: ResolvedPresenceOptions,
-    @Optional() @Inject(PresenceLedger) private readonly ledger?: PresenceLedger | null,
-  ) {}
+  ) {
+    ledger.onDue(() => this.due());
+  }
 
   /** The entries of `userIds`, in that order; never-seen users are offline with `lastSeenAt: null`. */
   get(userIds: readonly string[]): Promise<PresenceEntry[]> {
     return this.store.get(userIds);
   }
 
-  /** The user's first socket anywhere (`realtime.user.connected`). */
+  /** The user's first socket anywhere (`realtime.user.connected`). Never rejects. */
   userConnected({ userId, at }: UserConnectionEvent): Promise<void> {
-    if (this.ledger) return this.reconcile(userId, at);
-    if (this.destroyed) return Promise.resolve();
-    // A socket back within the grace period: the user never left, so nothing is announced.
-    this.cancelGrace(userId);
-    return this.serialize(userId, async () => {
-      const entry = await this.store.markOnline(userId, at);
-      if (entry) this.announce(entry, PresenceEvents.online, at);
-    });
+    return this.reconcile(userId, at);
   }
 
   /** The user's last socket is gone (`realtime.user.disconnected`): offline unless one comes back within the grace. */
   userDisconnected({ userId, at }: UserConnectionEvent): void {
-    if (this.ledger) return void this.reconcile(userId, at);
-    if (this.destroyed) return;
-    this.cancelGrace(userId);
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(userId);
-      this.serialize(userId, () => this.settleOffline(userId, at)).catch((error: unknown) =>
-        this.logger.error(`Could not settle the presence of ${userId}`, (error as Error)?.stack),
-      );
-    }, this.options.offlineGraceMs);
-    // A pending grace must never keep the process alive.
-    timer.unref();
-    this.graceTimers.set(userId, timer);
+    void this.reconcile(userId, at);
   }
 
   /** The caller's chosen status; the same status again changes and announces nothing. */
   setStatus(userId: string, status: SettableStatus): Promise<PresenceEntry> {
-    return this.serialize(userId, async () => {
+    return this.transitions.run(userId, async () => {
       const changed = await this.store.setStatus(userId, status, Date.now());
       if (changed) {
         this.announce(changed);
@@ -92,14 +81,52 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
-  /** How many grace periods are running (for tests and metrics). */
-  get pendingGraceCount(): number {
-    return this.graceTimers.size;
+  /**
+   * This node missed other nodes' pushes from `since` on (its Redis
+   * subscriber was down; `realtime.pushes.resumed`): every watched user whose
+   * entry changed since then is pushed again to this node's watchers, so none
+   * is left showing a status that is no longer true. A watcher may get an
+   * update it already had (one that did arrive). Never rejects.
+   */
+  async restate(since: number): Promise<void> {
+    const watched: string[] = [];
+    for (const room of this.emitter.localRooms()) {
+      const userId = watchedUserOf(room);
+      if (userId !== undefined) watched.push(userId);
+    }
+    let restated = 0;
+    try {
+      for (let start = 0; start < watched.length; start += RESTATE_BATCH) {
+        for (const entry of await this.store.get(watched.slice(start, start + RESTATE_BATCH))) {
+          if (entry.lastSeenAt === null || this.decidedBy(entry) < since - CLOCK_SKEW_MS) continue;
+          this.emitter.toLocalRoom(presenceRoom(entry.userId)).emit('presence:update', entry);
+          restated++;
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`Could not restate presence after missed pushes: ${(error as Error).message}`);
+      return;
+    }
+    if (restated > 0) this.logger.log(`Restated the presence of ${restated} watched users after missed pushes`);
   }
 
-  /** Cluster: starts this node's sweeper. Every node runs one; each due grace is settled by exactly one of them. */
+  /**
+   * When the entry's change was announced, at the latest: an online or a
+   * chosen status when it was set; an offline carries the time the last
+   * socket left, and is decided one grace period (and a sweep) later.
+   */
+  private decidedBy(entry: PresenceEntry): number {
+    const at = Date.parse(entry.lastSeenAt!);
+    return entry.status === 'offline' ? at + this.options.offlineGraceMs + MAX_SWEEP_MS : at;
+  }
+
+  /** How many grace periods this process is timing (for tests and metrics). */
+  get pendingGraceCount(): number {
+    return this.ledger.pendingGraceCount;
+  }
+
+  /** Starts this node's sweeper. Every node runs one; each due grace is settled by exactly one of them. */
   onApplicationBootstrap(): void {
-    if (!this.ledger) return;
     const every = Math.max(MIN_SWEEP_MS, Math.min(Math.floor(this.options.offlineGraceMs / 2), MAX_SWEEP_MS));
     this.sweeper = setInterval(() => void this.sweep(), every);
     // The sweeper must never keep the process alive.
@@ -107,27 +134,18 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Cluster: one pass of the sweeper. Announces the users the ledger took
-   * offline (each to exactly one node's pass), then retries the reconciles
-   * that failed while Redis was unreachable. Never rejects.
+   * One sweep: announces the users the ledger took offline (each to exactly
+   * one node's sweep), then retries the reconciles that failed while the
+   * ledger was unreachable. Never rejects; never overlaps another sweep.
    */
   async sweep(): Promise<void> {
-    if (!this.ledger || this.sweeping || this.destroyed) return;
+    if (this.sweeping || this.destroyed) return;
     this.sweeping = true;
     try {
-      const settled = await this.ledger.settleDue();
-      this.reachable();
-      for (const entry of settled) this.announce(entry, PresenceEvents.offline, Date.parse(entry.lastSeenAt!));
-      await Promise.all(
-        [...this.unsettled.keys()].map((userId) =>
-          this.serialize(userId, async () => {
-            const at = this.unsettled.get(userId);
-            if (at !== undefined) await this.applyReconcile(userId, at);
-          }),
-        ),
-      );
-    } catch (error) {
-      this.unreachable(error);
+      do {
+        this.sweepAgain = false;
+        await this.sweepOnce();
+      } while (this.sweepAgain && !this.destroyed);
     } finally {
       this.sweeping = false;
     }
@@ -136,27 +154,50 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   onModuleDestroy(): void {
     this.destroyed = true;
     clearInterval(this.sweeper);
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    this.graceTimers.clear();
+  }
+
+  private due(): void {
+    if (this.sweeping) this.sweepAgain = true;
+    else void this.sweep();
+  }
+
+  private async sweepOnce(): Promise<void> {
+    try {
+      const settled = await this.ledger.settleDue();
+      this.reachable();
+      for (const entry of settled) {
+        this.announce(entry, entry.status === 'offline' ? PresenceEvents.offline : PresenceEvents.online, Date.parse(entry.lastSeenAt!));
+      }
+      await Promise.all(
+        [...this.unsettled.keys()].map((userId) =>
+          this.transitions.run(userId, async () => {
+            const at = this.unsettled.get(userId);
+            if (at !== undefined) await this.applyReconcile(userId, at);
+          }),
+        ),
+      );
+    } catch (error) {
+      this.unreachable(error);
+    }
   }
 
   /**
-   * Cluster: the ledger makes the user's presence follow the registry. Runs
-   * even after destroy: a draining node raises the last-socket events of its
-   * users after the modules are destroyed, and their grace must still start
-   * (in Redis, where another node's sweeper settles it). Never rejects.
+   * The ledger makes the user's presence follow the registry. Runs even after
+   * destroy: a draining node raises the last-socket events of its users after
+   * the modules are destroyed, and where the grace outlives the node (Redis)
+   * it must still start. Never rejects.
    */
   private reconcile(userId: string, at: number): Promise<void> {
-    return this.serialize(userId, () => this.applyReconcile(userId, at));
+    return this.transitions.run(userId, () => this.applyReconcile(userId, at));
   }
 
   private async applyReconcile(userId: string, at: number): Promise<void> {
     let entry: PresenceEntry | null;
     try {
-      entry = await this.ledger!.reconcile(userId, at);
+      entry = await this.ledger.reconcile(userId, at);
     } catch (error) {
       if (this.destroyed) {
-        // The janitor of a surviving node's sweeper finds the user one grace period later.
+        // Another node's sweep finds the user one grace period later.
         this.logger.warn(`Could not record the presence of ${userId} while shutting down: ${(error as Error).message}`);
         return;
       }
@@ -171,39 +212,19 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Logs an outage once, when it starts. */
   private unreachable(error: unknown): void {
-    if (this.redisFailing) return;
-    this.redisFailing = true;
-    this.logger.warn(`Presence could not reach Redis (${(error as Error).message}); decisions are retried on the next sweep`);
+    if (!this.outage.failed()) return;
+    this.logger.warn(`Presence could not reach its ledger (${(error as Error).message}); decisions are retried on the next sweep`);
   }
 
   private reachable(): void {
-    if (!this.redisFailing) return;
-    this.redisFailing = false;
-    this.logger.log('Presence reaches Redis again');
-  }
-
-  /**
-   * The registry has the last word: a socket that came back (here or on
-   * another node) keeps the user present. The second look closes the race
-   * with a reconnect between the first look and `markOffline` that this
-   * node's queue does not see: the user flickers offline and back, but never
-   * stays offline with a socket.
-   */
-  private async settleOffline(userId: string, lastSocketGoneAt: number): Promise<void> {
-    if (this.destroyed || (await this.connections.isOnline(userId))) return;
-    const offline = await this.store.markOffline(userId, lastSocketGoneAt);
-    if (!offline) return;
-    this.announce(offline, PresenceEvents.offline, lastSocketGoneAt);
-    if (!(await this.connections.isOnline(userId))) return;
-    const now = Date.now();
-    const online = await this.store.markOnline(userId, now);
-    if (online) this.announce(online, PresenceEvents.online, now);
+    if (!this.outage.recovered()) return;
+    this.logger.log('Presence reaches its ledger again');
   }
 
   /** The change is already decided and stored: a failing push or listener is logged, never allowed to undo or stop it. */
   private announce(entry: PresenceEntry, domainEvent?: string, at?: number): void {
     try {
-      this.emitter.toRoom(rooms.presence(entry.userId)).emit('presence:update', entry);
+      this.emitter.toRoom(presenceRoom(entry.userId)).emit('presence:update', entry);
     } catch (error) {
       this.logger.error(`Could not push the presence of ${entry.userId}`, (error as Error)?.stack);
     }
@@ -214,25 +235,5 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     } catch (error) {
       this.logger.error(`A listener of ${domainEvent} failed`, (error as Error)?.stack);
     }
-  }
-
-  private cancelGrace(userId: string): void {
-    const timer = this.graceTimers.get(userId);
-    if (!timer) return;
-    clearTimeout(timer);
-    this.graceTimers.delete(userId);
-  }
-
-  private serialize<T>(userId: string, task: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(userId) ?? Promise.resolve()).then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(userId, tail);
-    void tail.then(() => {
-      if (this.queues.get(userId) === tail) this.queues.delete(userId);
-    });
-    return run;
   }
 }

@@ -1,4 +1,39 @@
-import { describePresenceStoreContract } from '../ports/presence-store.contract.js';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describePresenceStoreContract } from '../ports/presence-store.suite.js';
 import { InMemoryPresenceStore } from './in-memory-presence.store.js';
 
 describePresenceStoreContract('InMemoryPresenceStore', () => new InMemoryPresenceStore());
+
+describe('InMemoryPresenceStore with a last-seen TTL', () => {
+  const TTL = 60_000;
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('reads a user offline for longer than the TTL as never seen', async () => {
+    jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
+    const store = new InMemoryPresenceStore(TTL);
+    await store.markOnline('alice', Date.now());
+    await store.markOffline('alice', Date.now());
+    jest.setSystemTime(Date.now() + TTL - 1);
+    expect((await store.get(['alice']))[0]!.lastSeenAt).not.toBeNull();
+    jest.setSystemTime(Date.now() + 1);
+    expect(await store.get(['alice'])).toEqual([{ userId: 'alice', status: 'offline', lastSeenAt: null }]);
+  });
+
+  it('forgets expired users as others come and go, and never a present one', async () => {
+    jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
+    const store = new InMemoryPresenceStore(TTL);
+    await store.markOnline('always-here', Date.now());
+    for (let i = 0; i < 100; i++) {
+      await store.markOnline(`u${i}`, Date.now());
+      await store.markOffline(`u${i}`, Date.now());
+    }
+    expect(store.size).toBe(101);
+    jest.setSystemTime(Date.now() + TTL);
+    // Each write looks at the oldest two: 60 writes later every expired record is gone.
+    for (let i = 0; i < 60; i++) await store.markOnline(`new${i}`, Date.now());
+    expect(store.size).toBe(61);
+    expect((await store.get(['always-here']))[0]!.status).toBe('online');
+  });
+});

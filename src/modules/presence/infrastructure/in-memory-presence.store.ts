@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import type { PresenceEntry, PresenceStatus, SettableStatus } from '../domain/presence-entry.js';
 import { PresenceStore } from '../ports/presence-store.port.js';
 
@@ -7,14 +6,25 @@ interface StoredPresence {
   since: number;
 }
 
+/** Entries looked at on every write for an expired last-seen time: enough to keep up, little per write. */
+const PRUNE_PER_WRITE = 2;
+
 /**
  * The embedded store: one process, nothing shared. It keeps one small record
- * per user that ever connected to this node (so offline users keep their
- * `lastSeenAt`); ids clients merely ask about are never stored.
+ * per user seen on this node (so offline users keep their `lastSeenAt`) for
+ * `lastSeenTtlMs` after they went offline; ids clients merely ask about are
+ * never stored. The map's order is the order of the last write, so every
+ * write also looks at the oldest records and drops the expired ones: memory
+ * follows the users seen within the TTL, with no timer.
  */
-@Injectable()
+// No @Injectable(): Nest would read the TTL parameter as a dependency; made by the module's factory, or `new`.
 export class InMemoryPresenceStore extends PresenceStore {
   private readonly byUser = new Map<string, StoredPresence>();
+
+  /** `lastSeenTtlMs`: how long an offline user's record is kept; 0 keeps it. */
+  constructor(private readonly lastSeenTtlMs = 0) {
+    super();
+  }
 
   async get(userIds: readonly string[]): Promise<PresenceEntry[]> {
     return userIds.map((userId) => this.entryOf(userId));
@@ -38,13 +48,39 @@ export class InMemoryPresenceStore extends PresenceStore {
     return this.write(userId, status, at);
   }
 
+  /** How many users it holds a record of (for tests). */
+  get size(): number {
+    return this.byUser.size;
+  }
+
   private write(userId: string, status: PresenceStatus, at: number): PresenceEntry {
+    this.prune(Date.now());
+    this.byUser.delete(userId);
     this.byUser.set(userId, { status, since: at });
     return this.entryOf(userId);
   }
 
+  /** Drops the oldest records whose offline outlived the TTL; moves any other it looked at to the end. */
+  private prune(now: number): void {
+    if (this.lastSeenTtlMs === 0) return;
+    let looked = 0;
+    for (const [userId, stored] of this.byUser) {
+      if (looked++ === PRUNE_PER_WRITE) return;
+      this.byUser.delete(userId);
+      if (!this.expired(stored, now)) this.byUser.set(userId, stored);
+    }
+  }
+
+  private expired(stored: StoredPresence, now: number): boolean {
+    return this.lastSeenTtlMs > 0 && stored.status === 'offline' && now - stored.since >= this.lastSeenTtlMs;
+  }
+
   private entryOf(userId: string): PresenceEntry {
-    const stored = this.byUser.get(userId);
+    let stored = this.byUser.get(userId);
+    if (stored && this.expired(stored, Date.now())) {
+      this.byUser.delete(userId);
+      stored = undefined;
+    }
     return stored
       ? { userId, status: stored.status, lastSeenAt: new Date(stored.since).toISOString() }
       : { userId, status: 'offline', lastSeenAt: null };

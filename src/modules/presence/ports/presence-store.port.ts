@@ -8,7 +8,7 @@ import type { PresenceEntry, SettableStatus } from '../domain/presence-entry.js'
  * announces the change, however many nodes race for it.
  *
  * Times are epoch milliseconds in; entries carry them as ISO-8601 (`lastSeenAt`).
- * Every twin runs `describePresenceStoreContract` (presence-store.contract.ts).
+ * Every twin runs `describePresenceStoreContract` (presence-store.suite.ts).
  */
 export abstract class PresenceStore {
   /**

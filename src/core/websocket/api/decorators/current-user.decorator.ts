@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedUser, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { AuthenticatedUser } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 
 /**
  * The authenticated user of the socket that sent the event.
@@ -9,6 +10,5 @@ import type { AuthenticatedUser, RealtimeSocket } from '../../domain/interfaces/
  * set(@CurrentUser() user: AuthenticatedUser) { return this.presence.set(user.userId); }
  */
 export const CurrentUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AuthenticatedUser =>
-    context.switchToWs().getClient<RealtimeSocket>().data.user,
+  (_data: unknown, context: ExecutionContext): AuthenticatedUser => context.switchToWs().getClient<RealtimeSocket>().data.user,
 );

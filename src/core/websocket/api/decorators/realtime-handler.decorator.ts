@@ -1,8 +1,12 @@
 import { applyDecorators, Injectable, SetMetadata, UsePipes } from '@nestjs/common';
+import {
+  ON_MESSAGE_METADATA,
+  REALTIME_HANDLER_METADATA,
+  type RealtimeHandlerOptions,
+} from '../../application/realtime-handler.constants.js';
 import { messageValidationPipe } from '../../infrastructure/pipes/message-validation.pipe.js';
 
-export const REALTIME_HANDLER_METADATA = 'realtime:handler';
-export const ON_MESSAGE_METADATA = 'realtime:on_message';
+export type { RealtimeHandlerOptions } from '../../application/realtime-handler.constants.js';
 
 /**
  * Marks a provider whose `@OnMessage()` methods the router serves. The class is
@@ -11,14 +15,14 @@ export const ON_MESSAGE_METADATA = 'realtime:on_message';
  * and a failure answers `BAD_REQUEST` with the issues in `details`.
  *
  * @example
- * @RealtimeHandler()
+ * @RealtimeHandler({ contract: chatContract })
  * export class ChatHandlers {
  *   @OnMessage('chat:join')
  *   join(@MessageBody({ schema: joinSchema }) body: Join, @ConnectedSocket() socket: RealtimeSocket) {}
  * }
  */
-export function RealtimeHandler(): ClassDecorator {
-  return applyDecorators(Injectable(), SetMetadata(REALTIME_HANDLER_METADATA, true), UsePipes(messageValidationPipe));
+export function RealtimeHandler(options: RealtimeHandlerOptions = {}): ClassDecorator {
+  return applyDecorators(Injectable(), SetMetadata(REALTIME_HANDLER_METADATA, options), UsePipes(messageValidationPipe));
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { ConnectionManager } from '../../application/services/connection-manager.service.js';
 import { MessageRouter } from '../../application/services/message-router.service.js';
 import { SessionService } from '../../application/services/session.service.js';
 import { SocketServerHost, type RealtimeServer } from '../../application/services/socket-server.host.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { incomingEvents } from '../../infrastructure/adapters/incoming-events.js';
 import { isRealtimeServer } from '../../infrastructure/adapters/redis-io.adapter.js';
 import { WsAuthenticator } from '../../infrastructure/auth/ws-authenticator.js';
 import { OutgoingBufferMonitor } from '../../infrastructure/backpressure/outgoing-buffer.monitor.js';
@@ -17,14 +18,19 @@ import { missingAdapterMessage } from '../../websocket.messages.js';
  */
 @WebSocketGateway()
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationBootstrap {
+  /** Where events enter: from now on, every event `socket` sends goes to `MessageRouter.dispatch`, and to nothing else. */
+  private readonly routeEvents: (socket: RealtimeSocket) => void;
+
   constructor(
     private readonly host: SocketServerHost,
     private readonly authenticator: WsAuthenticator,
     private readonly connections: ConnectionManager,
     private readonly sessions: SessionService,
-    private readonly router: MessageRouter,
+    router: MessageRouter,
     private readonly outgoing: OutgoingBufferMonitor,
-  ) {}
+  ) {
+    this.routeEvents = incomingEvents((socket, args) => router.dispatch(socket, args));
+  }
 
   afterInit(server: RealtimeServer): void {
     this.host.attach(server);
@@ -37,7 +43,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
-    this.router.attach(socket);
+    this.routeEvents(socket);
     this.outgoing.watch(socket);
     // session:ready tells the client it is reachable: only once its user room is subscribed on every node.
     void this.connections.register(socket).then(() => {

@@ -1,13 +1,13 @@
 import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
 import { z } from 'zod';
 import { SessionService } from '../../application/services/session.service.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { OnMessage, RealtimeHandler } from '../decorators/realtime-handler.decorator.js';
-
-export const refreshSchema = z.object({ token: z.string().min(1).max(16384) });
+import { sessionContract } from '../session.contract.js';
+import { refreshSchema } from '../session.schemas.js';
 
 /** The core's own events: the session is transport, so it lives here and not in a feature. */
-@RealtimeHandler()
+@RealtimeHandler({ contract: sessionContract })
 export class SessionHandlers {
   constructor(private readonly sessions: SessionService) {}
 

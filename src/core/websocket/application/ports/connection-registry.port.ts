@@ -10,6 +10,10 @@ export interface ConnectionEntry {
  * counts. The in-memory twin serves one node; the Redis twin the whole cluster.
  * Every method is atomic on its own, so the count a call returns is the one
  * its change produced, and exactly one caller sees a user's 0 -> 1 and 1 -> 0.
+ * Nothing else reads or writes what a twin stores: the node reaper and the
+ * presence module go through these methods (a Redis script that must be
+ * atomic with a user's count takes the Redis twin's `luaLayout`).
+ * Every twin runs `describeConnectionRegistryContract` (connection-registry.suite.ts).
  */
 export abstract class ConnectionRegistry {
   /** Adds the socket unless the user already has `maxPerUser`; returns the user's count after the call. */
@@ -23,8 +27,10 @@ export abstract class ConnectionRegistry {
   /** The number of sockets on every node. */
   abstract countAll(): Promise<number>;
   /**
-   * Removes every socket of a node (dead, or draining). Returns the users left
-   * with no socket anywhere; each user is returned to exactly one caller.
+   * Removes every socket of a node (dead, or draining) and no other node's.
+   * Returns the users left with no socket anywhere; each user is returned to
+   * exactly one caller, so any number of nodes may reap the same dead node,
+   * and a repeat (after a failure part-way) is harmless: it returns nobody.
    */
   abstract removeNode(nodeId: string): Promise<string[]>;
   /**

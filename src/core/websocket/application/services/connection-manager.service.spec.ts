@@ -1,18 +1,23 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { EventEmitter } from 'node:events';
 import { RealtimeEvents } from '../../domain/realtime-events.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
 import { InMemoryConnectionRegistry } from '../../infrastructure/memory/in-memory-connection.registry.js';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
 import { ConnectionManager } from './connection-manager.service.js';
-import type { RedisClients } from '../../infrastructure/redis/redis-clients.js';
+import type { RoomSubscriptions } from '../ports/room-subscriptions.port.js';
 import type { SocketServerHost } from './socket-server.host.js';
 
 let next = 0;
 function fakeSocket(userId: string) {
   const conn = new EventEmitter();
   const joined: string[] = [];
-  const socket = { id: `s${++next}`, conn, data: { user: { userId, claims: {}, expiresAt: 0 } }, join: (room: string) => joined.push(room) };
+  const socket = {
+    id: `s${++next}`,
+    conn,
+    data: { user: { userId, claims: {}, expiresAt: 0 } },
+    join: (room: string) => joined.push(room),
+  };
   return { socket: socket as unknown as RealtimeSocket, conn, joined };
 }
 
@@ -25,8 +30,8 @@ function setup(max = 3) {
     new InMemoryConnectionRegistry(),
     {} as SocketServerHost,
     events,
-    { subscriptionsSettled: async () => undefined } as unknown as RedisClients,
-    resolveWebsocketOptions({ auth: { secret: 's' }, maxConnectionsPerUser: max, nodeId: 'n1' }),
+    { subscriptionsSettled: async () => undefined, onResumed: () => undefined } as RoomSubscriptions,
+    resolveWebsocketOptions({ auth: { secret: 'a-test-secret-of-at-least-32-bytes' }, maxConnectionsPerUser: max, nodeId: 'n1' }),
   );
   return { manager, seen };
 }
@@ -98,5 +103,34 @@ describe('ConnectionManager', () => {
     await manager.admit(a.socket);
     manager.register(a.socket);
     expect(a.conn.listenerCount('close')).toBe(0);
+  });
+
+  it('keeps a socket whose registry add is on its way when a resync runs meanwhile', async () => {
+    // The add reaches the registry at once and answers later, as a Redis script does under load.
+    let answer!: () => void;
+    const registry = new (class extends InMemoryConnectionRegistry {
+      override async add(entry: Parameters<InMemoryConnectionRegistry['add']>[0], max: number) {
+        const result = await super.add(entry, max);
+        await new Promise<void>((resolve) => (answer = resolve));
+        return result;
+      }
+    })();
+    const connected = fakeSocket('bob');
+    const host = { started: true, server: { of: () => ({ sockets: new Map([[connected.socket.id, connected.socket]]) }) } };
+    const manager = new ConnectionManager(
+      registry,
+      host as unknown as SocketServerHost,
+      new EventEmitter2(),
+      { subscriptionsSettled: async () => undefined, onResumed: () => undefined } as RoomSubscriptions,
+      resolveWebsocketOptions({ auth: { secret: 'a-test-secret-of-at-least-32-bytes' }, nodeId: 'n1' }),
+    );
+    const arriving = fakeSocket('alice');
+    const admitted = manager.admit(arriving.socket);
+    await new Promise((resolve) => setImmediate(resolve));
+    await manager.resync();
+    answer();
+    expect(await admitted).toBe(true);
+    expect((await registry.socketsOf('alice')).map((entry) => entry.socketId)).toEqual([arriving.socket.id]);
+    expect((await registry.socketsOf('bob')).map((entry) => entry.socketId)).toEqual([connected.socket.id]);
   });
 });

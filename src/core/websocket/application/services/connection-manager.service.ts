@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { RealtimeEvents, type UserConnectionEvent } from '../../domain/realtime-events.js';
+import { RealtimeEvents, type PushesResumedEvent, type UserConnectionEvent } from '../../domain/realtime-events.js';
 import { rooms } from '../../domain/rooms.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { ConnectionRegistry, type ConnectionEntry } from '../ports/connection-registry.port.js';
-import { RedisClients } from '../../infrastructure/redis/redis-clients.js';
+import { RoomSubscriptions } from '../ports/room-subscriptions.port.js';
 import { SocketServerHost } from './socket-server.host.js';
 
 /**
  * Knows every user's sockets across tabs, devices and nodes. A socket is
  * admitted during the handshake (so the per-user cap is exact), joins its
  * user room when connected, and is removed on disconnect. The user's first
- * and last socket anywhere raise `realtime.user.connected` / `.disconnected`.
+ * and last socket anywhere raise `realtime.user.connected` / `.disconnected`;
+ * the node's pushes resuming after a lost Redis subscriber, `realtime.pushes.resumed`.
  */
 @Injectable()
 export class ConnectionManager {
@@ -23,6 +24,10 @@ export class ConnectionManager {
    * back if the transport closes first. Each leaves on connect or on close.
    */
   private readonly pending = new Map<RealtimeSocket, () => void>();
+  /** Sockets whose registry add is on its way: live too, for a resync that runs meanwhile. */
+  private readonly admitting = new Set<RealtimeSocket>();
+  /** Resyncs started so far: an admission that saw one start knows the registry may hold its socket. */
+  private resyncs = 0;
   /** A registry call failed (Redis unreachable): the registry's view of this node is wrong until `resync()`. */
   private stale = false;
 
@@ -30,9 +35,14 @@ export class ConnectionManager {
     private readonly registry: ConnectionRegistry,
     private readonly host: SocketServerHost,
     private readonly events: EventEmitter2,
-    private readonly redis: RedisClients,
+    private readonly subscriptions: RoomSubscriptions,
     @Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions,
-  ) {}
+  ) {
+    subscriptions.onResumed((since) => {
+      const event: PushesResumedEvent = { since };
+      this.events.emit(RealtimeEvents.pushesResumed, event);
+    });
+  }
 
   /**
    * Counts the socket against its user's cap; false when the cap is reached.
@@ -41,15 +51,23 @@ export class ConnectionManager {
    */
   async admit(socket: RealtimeSocket): Promise<boolean> {
     let result;
+    const resyncsBefore = this.resyncs;
+    this.admitting.add(socket);
     try {
       result = await this.registry.add(this.entryOf(socket), this.options.maxConnectionsPerUser);
     } catch (error) {
       this.logger.warn(`Registry unreachable, admitting ${socket.id} on this node only: ${(error as Error).message}`);
       this.stale = true;
       result = { admitted: true, count: 0 };
+    } finally {
+      this.admitting.delete(socket);
     }
     const { admitted, count } = result;
-    if (!admitted) return false;
+    if (!admitted) {
+      // A resync that ran meanwhile counted it as live and may have written it: take it out again.
+      if (this.resyncs !== resyncsBefore) await this.registry.remove(this.entryOf(socket)).catch(() => (this.stale = true));
+      return false;
+    }
     if (count === 1) this.publish(RealtimeEvents.userConnected, socket.data.user.userId);
     // A transport that closes before Socket.IO connects the socket brings no
     // disconnect event, so the place is given back when the transport closes.
@@ -78,14 +96,14 @@ export class ConnectionManager {
   }
 
   /**
-   * Puts the socket in a room or rooms (named by `rooms.*`) and resolves once pushes to
+   * Puts the socket in a room or rooms (named by their owner's helper) and resolves once pushes to
    * that room from every node reach it: with Redis, the node's subscription
    * to a room it had no socket in is confirmed first. Feature modules join
    * rooms through this before they answer a join.
    */
   async join(socket: RealtimeSocket, room: string | string[]): Promise<void> {
     socket.join(room);
-    await this.redis.subscriptionsSettled();
+    await this.subscriptions.subscriptionsSettled();
   }
 
   /** Idempotent: a socket that never finished connecting and then disconnected is removed once. */
@@ -96,7 +114,10 @@ export class ConnectionManager {
       if (removed && count === 0) this.publish(RealtimeEvents.userDisconnected, socket.data.user.userId);
     } catch (error) {
       this.stale = true;
-      this.logger.error(`Could not unregister socket ${socket.id}; the registry is put right when it answers again`, (error as Error).stack);
+      this.logger.error(
+        `Could not unregister socket ${socket.id}; the registry is put right when it answers again`,
+        (error as Error).stack,
+      );
     }
   }
 
@@ -114,9 +135,11 @@ export class ConnectionManager {
    */
   async resync(): Promise<boolean> {
     if (!this.host.started) return false;
-    // Sockets still in their handshake are live too: dropping them would lose their place.
-    const live = [...this.host.server.of('/').sockets.values(), ...this.pending.keys()];
-    const entries = live.filter((socket) => socket.data.user).map((socket) => this.entryOf(socket));
+    // Sockets still in their handshake are live too, those whose add is on its way included:
+    // dropping them would lose their place for good (their add may land before this resync).
+    this.resyncs++;
+    const live = new Set([...this.host.server.of('/').sockets.values(), ...this.pending.keys(), ...this.admitting]);
+    const entries = [...live].filter((socket) => socket.data.user).map((socket) => this.entryOf(socket));
     this.stale = false;
     let result;
     try {

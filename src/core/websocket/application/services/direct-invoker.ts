@@ -1,18 +1,19 @@
 import type { ExecutionContext, Type } from '@nestjs/common';
+import {
+  CUSTOM_ROUTE_ARGS_METADATA,
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  INTERCEPTORS_METADATA,
+  PIPES_METADATA,
+} from '@nestjs/common/constants.js';
 import type { ExternalContextCreator } from '@nestjs/core';
+import { PARAM_ARGS_METADATA } from '@nestjs/websockets/constants.js';
+import { WsParamtype } from '@nestjs/websockets/enums/ws-paramtype.enum.js';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { messageValidationPipe } from '../../infrastructure/pipes/message-validation.pipe.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
+import type { BodySchema, BodyValidator } from '../ports/body-validator.port.js';
 
-/** Nest's metadata keys (stable names shared by every Nest transport). */
-const ROUTE_ARGS_METADATA = '__routeArguments__';
-const CUSTOM_ROUTE_ARGS_METADATA = '__customRouteArgs__';
-const ENHANCER_KEYS = ['__guards__', '__interceptors__', '__exceptionFilters__'] as const;
-const PIPES_METADATA = '__pipes__';
-/** Nest's WsParamtype: SOCKET = 0, PAYLOAD = 3. */
-const SOCKET = 0;
-const PAYLOAD = 3;
+const ENHANCER_KEYS = [GUARDS_METADATA, INTERCEPTORS_METADATA, EXCEPTION_FILTERS_METADATA] as const;
 
 /** Runs a handler for one event: its result, or a promise of it when the handler (or a schema) is asynchronous. */
 export type Invoke = (socket: RealtimeSocket, body: unknown, event: string) => unknown;
@@ -21,7 +22,7 @@ interface ParamMetadata {
   index: number;
   data?: unknown;
   pipes?: unknown[];
-  schema?: StandardSchemaV1;
+  schema?: BodySchema;
   factory?: (data: unknown, context: ExecutionContext) => unknown;
 }
 
@@ -30,24 +31,34 @@ type Resolve = (socket: RealtimeSocket, body: unknown, event: string, context: (
 /** The part of Nest's enhancer context creators read here: how many global enhancers apply to every handler. */
 interface EnhancerCreator {
   getGlobalMetadata?: () => unknown[];
-  config?: { getGlobalRequestGuards?: () => unknown[]; getGlobalRequestInterceptors?: () => unknown[]; getGlobalRequestPipes?: () => unknown[]; getGlobalRequestFilters?: () => unknown[] };
+  config?: {
+    getGlobalRequestGuards?: () => unknown[];
+    getGlobalRequestInterceptors?: () => unknown[];
+    getGlobalRequestPipes?: () => unknown[];
+    getGlobalRequestFilters?: () => unknown[];
+  };
 }
 
 /**
  * Invokes a handler that has nothing for Nest's pipeline to do, without it.
  *
- * Most realtime handlers declare a body schema and parameter decorators and
- * no guard, interceptor, filter or pipe of their own. For those, Nest's
- * ExternalContextCreator builds the same result through a chain of promises
- * and wrappers on every event, which costs more CPU than the rest of the
- * router together. When a handler (its class, its method, or the app's global
- * enhancers) declares any enhancer, or when Nest's internals are not as
- * expected, `compile` returns `undefined` and the router uses Nest's pipeline,
+ * It exists for speed. Most realtime handlers declare a body schema and
+ * parameter decorators and no guard, interceptor, filter or pipe of their
+ * own. For those, Nest's ExternalContextCreator builds the same result
+ * through a chain of promises and wrappers on every event. When a handler
+ * (its class, its method, or the app's global enhancers) declares any
+ * enhancer, or when Nest's internals are not as expected (it reads the
+ * enhancer registries of Nest's context creator, which Nest does not type),
+ * `compile` returns `undefined` and the router uses Nest's pipeline,
  * so behaviour is the same either way: parameters resolved from the same
- * metadata, bodies validated by the same pipe, errors mapped by the router.
+ * metadata, bodies validated by the same pipe (`validator`, the instance
+ * `@RealtimeHandler()` applies), errors mapped by the router.
  */
 export class DirectInvoker {
-  constructor(private readonly contextCreator: ExternalContextCreator) {}
+  constructor(
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly validator: BodyValidator,
+  ) {}
 
   compile(instance: object, methodName: string): Invoke | undefined {
     const classRef = instance.constructor as Type;
@@ -56,12 +67,13 @@ export class DirectInvoker {
     for (const key of ENHANCER_KEYS) {
       if (nonEmpty(Reflect.getMetadata(key, classRef)) || nonEmpty(Reflect.getMetadata(key, method))) return undefined;
     }
+    const validator = this.validator;
     const classPipes = (Reflect.getMetadata(PIPES_METADATA, classRef) ?? []) as unknown[];
-    if (classPipes.some((pipe) => pipe !== messageValidationPipe) || nonEmpty(Reflect.getMetadata(PIPES_METADATA, method))) return undefined;
-    const validates = classPipes.includes(messageValidationPipe);
+    if (classPipes.some((pipe) => pipe !== validator) || nonEmpty(Reflect.getMetadata(PIPES_METADATA, method))) return undefined;
+    const validates = classPipes.includes(validator);
 
-    const metadata = (Reflect.getMetadata(ROUTE_ARGS_METADATA, classRef, methodName) ?? {}) as Record<string, ParamMetadata>;
-    const resolvers: Array<{ index: number; resolve: Resolve; schema?: StandardSchemaV1; builtIn?: true }> = [];
+    const metadata = (Reflect.getMetadata(PARAM_ARGS_METADATA, classRef, methodName) ?? {}) as Record<string, ParamMetadata>;
+    const resolvers: Array<{ index: number; resolve: Resolve; schema?: BodySchema; builtIn?: true }> = [];
     for (const [key, param] of Object.entries(metadata)) {
       if (nonEmpty(param.pipes)) return undefined;
       if (key.includes(CUSTOM_ROUTE_ARGS_METADATA)) {
@@ -71,8 +83,8 @@ export class DirectInvoker {
         continue;
       }
       const type = Number(key.split(':')[0]);
-      if (type === SOCKET) resolvers.push({ index: param.index, resolve: (socket) => socket, builtIn: true });
-      else if (type === PAYLOAD) {
+      if (type === WsParamtype.SOCKET) resolvers.push({ index: param.index, resolve: (socket) => socket, builtIn: true });
+      else if (type === WsParamtype.PAYLOAD) {
         const field = param.data as string | undefined;
         resolvers.push({
           index: param.index,
@@ -94,7 +106,7 @@ export class DirectInvoker {
     const validate = (args: unknown[], from: number): Promise<void> | undefined => {
       for (let i = from; i < validated.length; i++) {
         const { index, schema } = validated[i]!;
-        const checked = messageValidationPipe.check(args[index], schema!);
+        const checked = validator.check(args[index], schema!);
         if (checked instanceof Promise) {
           return checked.then((value) => {
             args[index] = value;
@@ -129,7 +141,12 @@ export class DirectInvoker {
       if (typeof creator?.getGlobalMetadata !== 'function') return false;
       if (nonEmpty(creator.getGlobalMetadata())) return false;
       const config = creator.config;
-      const scoped = [config?.getGlobalRequestGuards, config?.getGlobalRequestInterceptors, config?.getGlobalRequestPipes, config?.getGlobalRequestFilters];
+      const scoped = [
+        config?.getGlobalRequestGuards,
+        config?.getGlobalRequestInterceptors,
+        config?.getGlobalRequestPipes,
+        config?.getGlobalRequestFilters,
+      ];
       return scoped.every((read) => typeof read !== 'function' || !nonEmpty(read.call(config)));
     });
   }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { ON_MESSAGE_METADATA, REALTIME_HANDLER_METADATA } from '../../api/decorators/realtime-handler.decorator.js';
+import type { RealtimeContract } from '../../domain/contract.js';
 import { invalidEventNameMessage, scopedHandlerMessage } from '../../websocket.messages.js';
+import { ON_MESSAGE_METADATA, REALTIME_HANDLER_METADATA, type RealtimeHandlerOptions } from '../realtime-handler.constants.js';
 
 export interface DiscoveredHandler {
   event: string;
@@ -9,6 +10,12 @@ export interface DiscoveredHandler {
   methodName: string;
   /** `Class.method`, for messages. */
   name: string;
+}
+
+/** What the explorer found: the handler methods, and the contracts their classes declare (each once, in discovery order). */
+export interface Exploration {
+  handlers: DiscoveredHandler[];
+  contracts: RealtimeContract[];
 }
 
 const EVENT_NAME = /^[a-z0-9][a-z0-9_-]*:[a-z0-9][a-z0-9_-]*$/;
@@ -21,11 +28,17 @@ export class HandlerExplorer {
     private readonly scanner: MetadataScanner,
   ) {}
 
-  explore(): DiscoveredHandler[] {
+  explore(): Exploration {
     const found: DiscoveredHandler[] = [];
+    const contracts = new Set<RealtimeContract>();
     for (const wrapper of this.discovery.getProviders()) {
       const { instance, metatype } = wrapper;
-      if (!metatype || wrapper.isAlias || !Reflect.getMetadata(REALTIME_HANDLER_METADATA, metatype)) continue;
+      const options =
+        metatype && !wrapper.isAlias
+          ? (Reflect.getMetadata(REALTIME_HANDLER_METADATA, metatype) as RealtimeHandlerOptions | undefined)
+          : undefined;
+      if (!options) continue;
+      if (options.contract) contracts.add(options.contract);
       const className = (metatype as { name: string }).name;
       if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) throw new Error(scopedHandlerMessage(className));
       if (!instance || !Object.getPrototypeOf(instance)) continue;
@@ -37,6 +50,6 @@ export class HandlerExplorer {
         found.push({ event, instance, methodName, name });
       }
     }
-    return found;
+    return { handlers: found, contracts: [...contracts] };
   }
 }

@@ -1,18 +1,24 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { ExternalContextCreator } from '@nestjs/core';
-import { RealtimeException } from '../../domain/errors/realtime.exception.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
-import { WsLoggingInterceptor } from '../../infrastructure/interceptors/ws-logging.interceptor.js';
-import type { RealtimeMetrics } from '../../infrastructure/metrics/realtime-metrics.js';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
+import type { BodyValidator } from '../ports/body-validator.port.js';
+import type { EventLog } from '../ports/event-log.port.js';
+import type { EventMetrics } from '../ports/event-metrics.port.js';
+import type { RetryableFailures } from '../ports/retryable-failures.port.js';
 import type { HandlerExplorer } from './handler-explorer.service.js';
 import { MessageRouter } from './message-router.service.js';
 import type { SessionService } from './session.service.js';
 
-function setup(options: { expired?: boolean; perSecond?: number; handler?: (socket: unknown, body: unknown) => unknown } = {}) {
+function setup(
+  options: { expired?: boolean; perSecond?: number; handler?: (socket: unknown, body: unknown) => unknown; log?: EventLog } = {},
+) {
   const handler = jest.fn(options.handler ?? (async (_socket: unknown, body: unknown) => ({ echoed: body })));
-  const explorer = { explore: () => [{ event: 'test:echo', instance: {}, methodName: 'echo', name: 'Test.echo' }] } as unknown as HandlerExplorer;
+  const explorer = {
+    explore: () => ({ handlers: [{ event: 'test:echo', instance: {}, methodName: 'echo', name: 'Test.echo' }], contracts: [] }),
+  } as unknown as HandlerExplorer;
   const contextCreator = { create: () => handler } as unknown as ExternalContextCreator;
   const sessions = {
     assertActive: () => {
@@ -23,13 +29,23 @@ function setup(options: { expired?: boolean; perSecond?: number; handler?: (sock
     explorer,
     contextCreator,
     sessions,
-    new WsLoggingInterceptor(),
-    { event: () => undefined, seriesOf: () => ({}), count: () => undefined } as unknown as RealtimeMetrics,
-    resolveWebsocketOptions({ auth: { secret: 's' }, rateLimit: { perSecond: options.perSecond ?? 50, burst: options.perSecond ?? 100 } }),
+    options.log ?? ({ enabledAt: () => false } as unknown as EventLog),
+    { event: () => undefined, seriesOf: () => ({}), count: () => undefined } as EventMetrics,
+    { check: (value: unknown) => value } as BodyValidator,
+    resolveWebsocketOptions({
+      auth: { secret: 'a-test-secret-of-at-least-32-bytes' },
+      rateLimit: { perSecond: options.perSecond ?? 50, burst: options.perSecond ?? 100 },
+    }),
+    { isRetryable: (error: unknown) => (error as Error)?.message === 'Connection is closed.' } as RetryableFailures,
   );
   router.onModuleInit();
   const emitted: unknown[][] = [];
-  const socket = { id: 'socket-1', connected: true, data: { user: { userId: 'u' } }, emit: (...args: unknown[]) => emitted.push(args) } as unknown as RealtimeSocket;
+  const socket = {
+    id: 'socket-1',
+    connected: true,
+    data: { user: { userId: 'u' } },
+    emit: (...args: unknown[]) => emitted.push(args),
+  } as unknown as RealtimeSocket;
   return { router, handler, socket, emitted };
 }
 
@@ -54,7 +70,10 @@ describe('MessageRouter', () => {
 
   it('answers TOKEN_EXPIRED and never runs the handler once the session is over', async () => {
     const { router, handler, socket } = setup({ expired: true });
-    expect(await send(router, socket, 'test:echo', {})).toEqual({ ok: false, error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
+    expect(await send(router, socket, 'test:echo', {})).toEqual({
+      ok: false,
+      error: { code: 'TOKEN_EXPIRED', message: expect.any(String) },
+    });
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -65,7 +84,10 @@ describe('MessageRouter', () => {
 
   it('answers RATE_LIMITED past the bucket and does not run the handler', async () => {
     const { router, handler, socket } = setup({ perSecond: 2 });
-    const replies = (await Promise.all([1, 2, 3, 4].map(() => send(router, socket, 'test:echo', {})))) as Array<{ ok: boolean; error?: { code: string } }>;
+    const replies = (await Promise.all([1, 2, 3, 4].map(() => send(router, socket, 'test:echo', {})))) as Array<{
+      ok: boolean;
+      error?: { code: string };
+    }>;
     expect(replies.filter((r) => r.ok)).toHaveLength(2);
     expect(replies.filter((r) => r.error?.code === 'RATE_LIMITED')).toHaveLength(2);
     expect(handler).toHaveBeenCalledTimes(2);
@@ -89,6 +111,18 @@ describe('MessageRouter', () => {
     expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'INTERNAL', message: 'Internal server error' } });
   });
 
+  it('answers UNAVAILABLE with retryAfterMs when a dependency failed in a way a retry may cure, sync or async', async () => {
+    const unavailable = { ok: false, error: { code: 'UNAVAILABLE', message: expect.any(String), details: { retryAfterMs: 1000 } } };
+    const sync = setup({
+      handler: () => {
+        throw new Error('Connection is closed.');
+      },
+    });
+    expect(await send(sync.router, sync.socket, 'test:echo', {})).toEqual(unavailable);
+    const async = setup({ handler: async () => Promise.reject(new Error('Connection is closed.')) });
+    expect(await send(async.router, async.socket, 'test:echo', {})).toEqual(unavailable);
+  });
+
   it('emits exception when a failing event carried no ack', async () => {
     const { router, socket, emitted } = setup();
     router.dispatch(socket, ['test:nope', { a: 1 }]);
@@ -99,5 +133,24 @@ describe('MessageRouter', () => {
   it('lists the events it routes with their owners', () => {
     const { router } = setup();
     expect(router.events).toEqual(new Map([['test:echo', 'Test.echo']]));
+  });
+
+  it('writes the event log around an event only while the log is on', async () => {
+    let on = false;
+    const logged: Array<[string, unknown]> = [];
+    const log = {
+      enabledAt: () => on,
+      around: async (_socket: RealtimeSocket, event: string, handle: () => Promise<unknown>) => {
+        const reply = await handle();
+        logged.push([event, reply]);
+        return reply;
+      },
+    } as unknown as EventLog;
+    const { router, socket } = setup({ log });
+    await send(router, socket, 'test:echo', { a: 1 });
+    expect(logged).toEqual([]);
+    on = true;
+    await send(router, socket, 'test:nope', {});
+    expect(logged).toEqual([['test:nope', { ok: false, error: { code: 'UNKNOWN_EVENT', message: expect.any(String) } }]]);
   });
 });

@@ -1,7 +1,8 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { RealtimeException } from '../../domain/errors/realtime.exception.js';
-import type { AuthenticatedUser, RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
-import type { TokenVerifier } from '../../infrastructure/auth/token-verifier.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import type { AuthenticatedUser } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
+import type { TokenVerifier } from '../ports/token-verifier.port.js';
 import { SessionService } from './session.service.js';
 
 function setup(expiresInMs: number) {

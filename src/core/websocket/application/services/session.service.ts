@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { RealtimeException } from '../../domain/errors/realtime.exception.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
-import { RealtimeEvents, type SessionRefreshedEvent } from '../../domain/realtime-events.js';
-import { TokenVerifier } from '../../infrastructure/auth/token-verifier.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import { RealtimeEvents } from '../../domain/realtime-events.js';
+import type { RealtimeSocket, SessionRefreshedEvent } from '../interfaces/realtime-socket.interface.js';
+import { TokenVerifier } from '../ports/token-verifier.port.js';
 
 /** setTimeout's longest delay; a later deadline is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import type { ServerToClientEvents, SocketData } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimePushEvents, SocketData } from '../../domain/interfaces/websocket-events.interface.js';
 
-export type RealtimeServer = Server<Record<string, (...args: any[]) => void>, ServerToClientEvents, Record<string, never>, SocketData>;
+export type RealtimeServer = Server<Record<string, (...args: any[]) => void>, RealtimePushEvents, Record<string, never>, SocketData>;
 
 /** Holds the Socket.IO server once the gateway has it, so services never inject the gateway. */
 @Injectable()

@@ -8,6 +8,8 @@ export const ErrorCode = {
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
   RATE_LIMITED: 'RATE_LIMITED',
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** A dependency (Redis) was down, timed out or refused the write: retry after `details.retryAfterMs` (protocol 1.1). */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -1,5 +1,7 @@
-import type { Socket } from 'socket.io';
-import type { ErrorCode } from '../errors/error-code.js';
+import type { ExceptionEvent, SessionReady } from './envelope.js';
+
+// The wire shapes live in `envelope.ts` (no socket.io there, so clients can use them); re-exported for existing importers.
+export type { Envelope, ErrorBody, ExceptionEvent, SessionReady } from './envelope.js';
 
 /** The verified identity of a socket, set once by the handshake and moved by `auth:refresh`. */
 export interface AuthenticatedUser {
@@ -16,35 +18,13 @@ export interface SocketData {
   user: AuthenticatedUser;
 }
 
-/** A socket that passed the handshake. */
-export type RealtimeSocket = Socket<Record<string, (...args: any[]) => void>, ServerToClientEvents, Record<string, never>, SocketData>;
-
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-}
-
-/** The one reply every client request gets through its ack. */
-export type Envelope<T = unknown> = { ok: true; data: T } | { ok: false; error: ErrorBody };
-
-/** Emitted to a socket whose failing request carried no ack. */
-export interface ExceptionEvent {
-  status: 'error';
-  event: string;
-  code: ErrorCode;
-  message: string;
-}
-
-export interface SessionReady {
-  userId: string;
-  socketId: string;
-  /** ISO-8601 of the token's `exp`. */
-  expiresAt: string;
-}
-
-/** Server-to-client events of the core module. Feature modules emit their own events through the same emitter. */
-export interface ServerToClientEvents {
+/**
+ * What the server pushes to a socket: the core's own events, typed, and any
+ * event a feature module pushes through the same emitter. The server-side
+ * map of `RealtimeSocket`; a client types its side with `RealtimePushEvents`
+ * from `nest-realtime/client`.
+ */
+export interface RealtimePushEvents {
   'session:ready': (payload: SessionReady) => void;
   'session:expired': (payload: { expiredAt: string }) => void;
   'server:shutdown': (payload: { reconnectAfterMs: number }) => void;

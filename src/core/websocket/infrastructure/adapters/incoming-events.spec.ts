@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { incomingEvents } from './incoming-events.js';
 
 /** A real Socket.IO server whose sockets are attached to the hook, and a real client. */

@@ -1,5 +1,5 @@
 import { Socket } from 'socket.io';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { unsupportedSocketIoMessage } from '../../websocket.messages.js';
 
 /** An event packet as Socket.IO 4 decodes it: `[event, ...body]` and, when the client waits for a reply, an ack id. */
@@ -25,8 +25,7 @@ export type EventDispatch = (socket: RealtimeSocket, args: unknown[]) => void;
  * event packet to `Socket#onevent`, which calls `onAny` listeners, then runs
  * the `socket.use()` middlewares and re-emits the event to `socket.on()`
  * listeners on the next tick: allocations and a tick per event that a router
- * answering in the same turn does not need (the benchmark measured them at
- * about 4 % of the server's CPU per echo). `attach` replaces `onevent` on the
+ * answering in the same turn does not need. `attach` replaces `onevent` on the
  * socket with one shared function that builds the same arguments, ack
  * included, and calls `dispatch`. Fails at start-up on a Socket.IO without
  * those members, rather than routing nothing.

@@ -13,10 +13,23 @@ const decode = (maxBinaryAttachments: number, ...frames: Array<string | Buffer>)
 };
 
 describe('serverOptionsOf', () => {
-  const options = serverOptionsOf(resolveWebsocketOptions({ auth: { secret: 's' }, maxPayloadBytes: 4096, pingIntervalMs: 1000, pingTimeoutMs: 2000 }));
+  const options = serverOptionsOf(
+    resolveWebsocketOptions({
+      auth: { secret: 'a-test-secret-of-at-least-32-bytes' },
+      maxPayloadBytes: 4096,
+      pingIntervalMs: 1000,
+      pingTimeoutMs: 2000,
+    }),
+  );
 
   it('carries the payload limit, the heartbeat, no compression and one write per frame', () => {
-    expect(options).toMatchObject({ maxHttpBufferSize: 4096, pingInterval: 1000, pingTimeout: 2000, perMessageDeflate: false, allowEIO3: false });
+    expect(options).toMatchObject({
+      maxHttpBufferSize: 4096,
+      pingInterval: 1000,
+      pingTimeout: 2000,
+      perMessageDeflate: false,
+      allowEIO3: false,
+    });
     expect(options.wsEngine).toBe(SingleWriteWebSocketServer);
   });
 
@@ -26,7 +39,12 @@ describe('serverOptionsOf', () => {
   });
 
   it('lets an app that adds binary events raise the limit', () => {
-    const packets = decode(2, '52-["upload",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', Buffer.from('a'), Buffer.from('b'));
+    const packets = decode(
+      2,
+      '52-["upload",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]',
+      Buffer.from('a'),
+      Buffer.from('b'),
+    );
     expect(packets).toHaveLength(1);
     expect(() => decode(2, '53-["upload"]')).toThrow('too many attachments');
   });

@@ -1,20 +1,17 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Server, ServerOptions } from 'socket.io';
-import { createRequire } from 'node:module';
-import type * as SocketIoParser from 'socket.io-parser';
+import type { ServerOptions } from 'socket.io';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { SingleWriteWebSocketServer, withSingleWriteFrames } from './single-write-frames.js';
+import { socketIoParser } from './socket-io-modules.js';
 
-// The CommonJS build, the very module socket.io itself requires: an ESM import
-// would load a second copy, and Node's ESM conditions pick its debug build.
-const { Decoder, Encoder } = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
+const { Decoder, Encoder } = socketIoParser;
 
 const created = new WeakSet<object>();
 
-/** True for a server made by `RedisIoAdapter`, i.e. with the module's limits applied. */
+/** True for a server made by `RedisIoAdapter`, i.e. with the module's limits applied. @internal */
 export function isRealtimeServer(server: object): boolean {
   return created.has(server);
 }
@@ -24,8 +21,12 @@ export function isRealtimeServer(server: object): boolean {
  * connection buffers announced attachments until they all arrived, even before
  * the Socket.IO handshake; the limit bounds what one connection can make the
  * server hold to `maxBinaryAttachments` frames.
+ * @internal the module's own plumbing; kept out of the published declarations, which must not name the packages it types.
  */
-export function parserOf(options: Pick<ResolvedWebsocketOptions, 'maxBinaryAttachments'>): { Encoder: typeof Encoder; Decoder: typeof Decoder } {
+export function parserOf(options: Pick<ResolvedWebsocketOptions, 'maxBinaryAttachments'>): {
+  Encoder: typeof Encoder;
+  Decoder: typeof Decoder;
+} {
   const maxAttachments = options.maxBinaryAttachments;
   return {
     Encoder,
@@ -82,9 +83,10 @@ export class RedisIoAdapter extends IoAdapter {
     this.redis = app.get(RedisClients);
   }
 
-  override createIOServer(port: number, options?: ServerOptions): Server {
+  // Typed from IoAdapter itself: an app whose own socket.io differs from the one Nest pins still matches the base class.
+  override createIOServer(port: number, options?: Parameters<IoAdapter['createIOServer']>[1]): ReturnType<IoAdapter['createIOServer']> {
     const adapter = withSingleWriteFrames(this.redis.socketIoAdapter());
-    const server: Server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options), adapter } as ServerOptions);
+    const server = super.createIOServer(port, { ...options, ...serverOptionsOf(this.options), adapter } as ServerOptions);
     created.add(server);
     return server;
   }

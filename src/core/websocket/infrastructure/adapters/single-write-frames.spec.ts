@@ -45,7 +45,11 @@ describe('withSingleWriteFrames', () => {
       readonly marked = true;
     }
     // socket.io calls the option with `new`, so a factory is a function, not an arrow.
-    const server = new Server({ adapter: withSingleWriteFrames(function (nsp) { return new Marked(nsp); }) });
+    const server = new Server({
+      adapter: withSingleWriteFrames(function (nsp) {
+        return new Marked(nsp);
+      }),
+    });
     expect(server.of('/').adapter).toBeInstanceOf(Marked);
     expect(encode(server, { type: 2, nsp: '/', data: ['e', 1] }).frame).toHaveLength(1);
   });
@@ -55,7 +59,10 @@ describe('withSingleWriteFrames', () => {
     const server = new Server(http, { adapter: withSingleWriteFrames(), wsEngine: SingleWriteWebSocketServer });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     // Clients first (a long-polling client's goodbye is one more request), then the server.
-    closers.push(() => new Promise((resolve) => setTimeout(resolve, 50)), () => new Promise((resolve) => server.close(resolve)));
+    closers.push(
+      () => new Promise((resolve) => setTimeout(resolve, 50)),
+      () => new Promise((resolve) => server.close(resolve)),
+    );
     server.on('connection', (socket) => {
       void socket.join('room');
       socket.on('echo', (body: unknown, ack: (reply: unknown) => void) => ack(body));
@@ -112,7 +119,10 @@ describe('SingleWriteWebSocketServer', () => {
       writes.push(chunk);
       return write.call(this, chunk, ...rest);
     };
-    const next = () => new Promise<{ data: Buffer; binary: boolean }>((resolve) => client.once('message', (data: Buffer, binary) => resolve({ data, binary })));
+    const next = () =>
+      new Promise<{ data: Buffer; binary: boolean }>((resolve) =>
+        client.once('message', (data: Buffer, binary) => resolve({ data, binary })),
+      );
     return { server, writes, next };
   };
 

@@ -1,15 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type * as SocketIoAdapter from 'socket.io-adapter';
 import type { Namespace, ServerOptions } from 'socket.io';
-import * as ws from 'ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { socketIoAdapter, ws } from './socket-io-modules.js';
 
-// The CommonJS module socket.io itself requires, so there is one copy.
-const { Adapter } = createRequire(import.meta.url)('socket.io-adapter') as typeof SocketIoAdapter;
+const { Adapter } = socketIoAdapter;
+const { WebSocketServer } = ws;
 
-/** What socket.io's `adapter` option takes: a class, or a function it calls with `new`. */
+/** What socket.io's `adapter` option takes: a class, or a function it calls with `new`. @internal */
 export type AdapterFactory = ServerOptions['adapter'];
 
 /** The part of socket.io-adapter's `Adapter` that encodes a broadcast once for all its receivers. */
@@ -31,6 +30,7 @@ interface BroadcastEncoder {
  *
  * @param adapter the in-memory adapter (the default) or a cluster adapter's
  *   factory, such as the one `createShardedAdapter` returns.
+ * @internal
  */
 export function withSingleWriteFrames(adapter: AdapterFactory = Adapter): AdapterFactory {
   // socket.io calls the adapter option with `new`: a function that returns an object is fine.
@@ -48,7 +48,7 @@ export function withSingleWriteFrames(adapter: AdapterFactory = Adapter): Adapte
   } as unknown as AdapterFactory;
 }
 
-/** Frames up to this size are joined into one buffer; a larger one is written as ws frames it. */
+/** Frames up to this size are joined into one buffer; a larger one is written as ws frames it. @internal */
 export const MAX_JOINED_FRAME_BYTES = 16 * 1024;
 
 type FramePart = Buffer | string;
@@ -67,9 +67,10 @@ const { sendFrame } = (ws as unknown as { Sender: { prototype: FrameSender } }).
  * frames a message as a header buffer and the payload (a buffer or a string)
  * and writes them with cork, two writes and uncork, so each message a server
  * sends (an ack, a push, a ping) takes Node's buffered-write path and a
- * `writev`. Joined into one buffer first, it is one plain write: about 5 %
- * less server CPU per echo (bare Socket.IO with and without it, five pairs).
- * The bytes on the wire do not change. Given to Engine.IO as its `wsEngine`.
+ * `writev`. Joined into one buffer first, it is one plain write, which costs
+ * the server less CPU. The bytes on the wire do not change. Given to
+ * Engine.IO as its `wsEngine`.
+ * @internal
  */
 export class SingleWriteWebSocketServer extends WebSocketServer {
   override handleUpgrade(
@@ -98,7 +99,8 @@ function sendJoined(this: FrameSender, list: FramePart[], cb?: SentCallback): vo
 /** The header and the payload in one buffer, or both as they were when the payload is large. */
 function joined(header: Buffer, payload: FramePart): FramePart[] {
   // A string has at least as many bytes as UTF-16 units: a long one is not measured.
-  const size = typeof payload !== 'string' ? payload.length : payload.length > MAX_JOINED_FRAME_BYTES ? Infinity : Buffer.byteLength(payload);
+  const size =
+    typeof payload !== 'string' ? payload.length : payload.length > MAX_JOINED_FRAME_BYTES ? Infinity : Buffer.byteLength(payload);
   if (size > MAX_JOINED_FRAME_BYTES) return [header, payload];
   const frame = Buffer.allocUnsafe(header.length + size);
   header.copy(frame, 0);

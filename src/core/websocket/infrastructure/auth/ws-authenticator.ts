@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ExtendedError } from 'socket.io';
 import { ConnectionManager } from '../../application/services/connection-manager.service.js';
 import type { ErrorCode } from '../../domain/errors/error-code.js';
-import { RealtimeException } from '../../domain/errors/realtime.exception.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import { RealtimeException } from '../../application/errors/realtime.exception.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { ShutdownDrainer } from '../cluster/shutdown-drainer.service.js';
 import { RealtimeMetrics } from '../metrics/realtime-metrics.js';
-import { TokenVerifier } from './token-verifier.js';
+import { TokenVerifier } from '../../application/ports/token-verifier.port.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RealtimeMetrics } from '../metrics/realtime-metrics.js';
@@ -62,7 +62,9 @@ export class OutgoingBufferMonitor {
    */
   private cut(socket: RealtimeSocket, conn: EngineConnection, pending: number): void {
     this.metrics.slowConsumer();
-    this.logger.warn(`Disconnecting a client that stopped reading: socket ${socket.id} of ${socket.data.user?.userId} had ${pending} bytes waiting (limit ${this.limit})`);
+    this.logger.warn(
+      `Disconnecting a client that stopped reading: socket ${socket.id} of ${socket.data.user?.userId} had ${pending} bytes waiting (limit ${this.limit})`,
+    );
     const ws = conn.transport.socket;
     if (conn.transport.name === 'websocket' && typeof ws?.terminate === 'function') ws.terminate();
     else conn.close(true);

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConnectionRegistry } from '../../application/ports/connection-registry.port.js';
+import { Outage } from '../../domain/outage.js';
 import { ConnectionManager } from '../../application/services/connection-manager.service.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
@@ -11,54 +13,35 @@ const NOW_MS = `local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math
 const BEAT = `local function now() ${NOW_MS} end
 return redis.call('ZADD', KEYS[1], now(), ARGV[1])`;
 
-/**
- * KEYS: nodes, sockets count. ARGV: prefix, deadAfterMs. Claims one dead node
- * (ZREM: exactly one caller wins), removes its sockets, and returns
- * { nodeId, userId... } for the users left with none; {} when no node is dead.
- */
-const REAP = `local function now() ${NOW_MS} end
-local nodes, count = KEYS[1], KEYS[2]
-local prefix, deadAfter = ARGV[1], tonumber(ARGV[2])
-local dead = redis.call('ZRANGEBYSCORE', nodes, '-inf', now() - deadAfter, 'LIMIT', 0, 1)
-if #dead == 0 then return {} end
-local nodeId = dead[1]
-redis.call('ZREM', nodes, nodeId)
-local node = prefix .. 'node:' .. nodeId
-local entries = redis.call('HGETALL', node)
-local result = { nodeId }
-for i = 1, #entries, 2 do
-  local socketId, userId = entries[i], entries[i + 1]
-  local user = prefix .. 'user:' .. userId
-  if redis.call('HDEL', user, socketId) == 1 then
-    redis.call('DECR', count)
-    if redis.call('HLEN', user) == 0 then result[#result + 1] = userId end
-  end
-end
-redis.call('DEL', node)
-return result`;
+/** KEYS: nodes. ARGV: deadAfterMs. The id of one node silent for that long, or false when none is. */
+const FIND_DEAD = `local function now() ${NOW_MS} end
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now() - tonumber(ARGV[1]), 'LIMIT', 0, 1)
+return dead[1] or false`;
 
 /**
  * Heartbeats and the reaper. Every node renews its beat each `heartbeatMs`;
- * a node silent for three beats is dead, and the first survivor to notice
- * removes its sockets from the registry (atomically, once), so its users go
- * offline like after any disconnect. A node puts the registry's view of its
- * sockets right (`ConnectionManager.resync`) on its first beat (a node
- * restarted under the same id finds its previous life's sockets there, and
- * would otherwise keep them forever: it beats, so nobody reaps it), when it
- * finds itself missing from the list (declared dead during a pause, or Redis
- * restarted empty), and after a registry call failed during an outage too
- * short to get it reaped.
+ * a node silent for three beats is dead, and the survivors that notice
+ * remove its sockets through the registry (each user left with none is
+ * returned to exactly one of them), so its users go offline like after any
+ * disconnect. The list of beating nodes is this file's; the sockets are the
+ * registry's. A node puts the registry's view of its sockets right
+ * (`ConnectionManager.resync`) on its first beat (a node restarted under the
+ * same id finds its previous life's sockets there, and would otherwise keep
+ * them forever: it beats, so nobody reaps it), when it finds itself missing
+ * from the list (declared dead during a pause, or Redis restarted empty), and
+ * after a registry call failed during an outage too short to get it reaped.
  */
 @Injectable()
 export class NodeLiveness implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('NodeLiveness');
   private timer?: NodeJS.Timeout;
   private beating = false;
-  private failing = false;
+  private readonly outage = new Outage();
   private synced = false;
 
   constructor(
     private readonly redis: RedisClients,
+    private readonly registry: ConnectionRegistry,
     private readonly connections: ConnectionManager,
     @Inject(WEBSOCKET_OPTIONS) private readonly options: ResolvedWebsocketOptions,
   ) {}
@@ -94,23 +77,31 @@ export class NodeLiveness implements OnApplicationBootstrap, OnApplicationShutdo
         if (await this.connections.resync()) this.synced = true;
       }
       await this.reap();
-      if (this.failing) this.logger.log('Heartbeat renewed');
-      this.failing = false;
+      if (this.outage.recovered()) this.logger.log('Heartbeat renewed');
     } catch (error) {
-      if (!this.failing) this.logger.warn(`Heartbeat failed: ${(error as Error).message}`);
-      this.failing = true;
+      if (this.outage.failed()) this.logger.warn(`Heartbeat failed: ${(error as Error).message}`);
     } finally {
       this.beating = false;
     }
   }
 
+  /**
+   * The node leaves the list only after its sockets left the registry: a pass
+   * that fails in between (Redis unreachable) leaves it listed, and the next
+   * pass finds it again. A node alive after all finds itself missing on its
+   * next beat and puts its sockets back (`resync`).
+   */
   private async reap(): Promise<void> {
     const deadAfterMs = this.options.heartbeatMs * 3;
     for (;;) {
-      const [nodeId, ...gone] = (await this.redis.command.eval(REAP, 2, this.nodesKey, `${this.redis.prefix}sockets`, this.redis.prefix, deadAfterMs)) as string[];
+      const nodeId = (await this.redis.command.eval(FIND_DEAD, 1, this.nodesKey, deadAfterMs)) as string | null;
       if (!nodeId) return;
-      this.logger.warn(`Node ${nodeId} missed three heartbeats: removed its sockets (${gone.length} users left with none)`);
+      const gone = await this.registry.removeNode(nodeId);
       this.connections.announceGone(gone);
+      const unlisted = (await this.redis.command.zrem(this.nodesKey, nodeId)) === 1;
+      if (unlisted || gone.length > 0) {
+        this.logger.warn(`Node ${nodeId} missed three heartbeats: removed its sockets (${gone.length} users left with none)`);
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { SessionService } from '../../application/services/session.service.js';
-import type { RealtimeSocket } from '../../domain/interfaces/websocket-events.interface.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 
 /**
  * The per-event session check: the socket has a user and its token has not

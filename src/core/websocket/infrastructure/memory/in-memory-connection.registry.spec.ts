@@ -1,4 +1,4 @@
-import { describeConnectionRegistryContract } from '../../application/ports/connection-registry.contract.js';
+import { describeConnectionRegistryContract } from '../../application/ports/connection-registry.suite.js';
 import { InMemoryConnectionRegistry } from './in-memory-connection.registry.js';
 
 describeConnectionRegistryContract('in memory', () => new InMemoryConnectionRegistry());

@@ -1,120 +1,122 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { SocketServerHost } from '../../application/services/socket-server.host.js';
+import { EventMetrics } from '../../application/ports/event-metrics.port.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { RedisClients } from '../redis/redis-clients.js';
 import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 
-/** Events nobody routes share one label: clients choose event names, and labels must stay few. */
-export const UNKNOWN_EVENT_LABEL = 'unknown';
+/** Upper bounds, in seconds, of the buckets of the event latency histogram. */
+const LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /** The counts of one event and outcome, kept by whoever counts it often (the router keeps one per route for `OK`). */
 export interface EventSeries {
-  readonly labels: { event: string; outcome: string };
-  pending: number;
+  readonly labels: { readonly event: string; readonly outcome: string };
+  /** Events of this name and outcome since the node started. */
+  total: number;
+  /** The latency of every event of this name, whatever its outcome. */
   readonly latency: LatencySeries;
 }
 
 /**
- * The node's Prometheus metrics, in a registry of its own (several apps may
- * share a process in tests). Served by the app at `GET /metrics`.
+ * What this node counts about its sockets and events, in plain numbers and
+ * maps. It does not depend on any metrics library: an exporter (such as the
+ * Prometheus one behind `GET /metrics`) reads the accessors below when it is
+ * scraped.
  */
 @Injectable()
-export class RealtimeMetrics {
-  readonly registry = new Registry();
-  private readonly handshakes: Counter<'outcome'>;
-  private readonly latency: LatencyHistogram;
-  private readonly rateLimited: Counter;
+export class RealtimeMetrics extends EventMetrics<EventSeries> {
+  readonly nodeId: string;
+  readonly redisEnabled: boolean;
+  private readonly latency = new LatencyHistogram(LATENCY_BUCKETS);
+  private readonly handshakesByOutcome = new Map<string, number>();
   /**
    * Event names are the routed ones plus `unknown`, and outcomes the error
-   * codes: a bounded set. Counted here on every event, and added to the
-   * prom-client counter when it is collected (on a scrape).
+   * codes: a bounded set. Keyed by the event name alone for `OK`, so the
+   * common lookup builds no string.
    */
   private readonly eventSeries = new Map<string, EventSeries>();
-  private readonly slowConsumers: Counter;
+  private rateLimitedTotal = 0;
+  private slowConsumerTotal = 0;
+  /** Pushes published from outside (`POST /realtime/publish`) by event and outcome; an unknown event counts as `unknown`. */
+  private readonly publishedBy = new Map<string, { event: string; outcome: string; total: number }>();
 
-  constructor(host: SocketServerHost, redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
-    new Gauge({
-      name: 'realtime_sockets',
-      help: 'Sockets connected to this node',
-      registers,
-      collect() {
-        this.set(host.started ? host.server.of('/').sockets.size : 0);
-      },
-    });
-    new Gauge({
-      name: 'realtime_redis_up',
-      help: '1 while every Redis connection is ready (or Redis is not configured), 0 otherwise',
-      registers,
-      collect() {
-        this.set(redis.healthy ? 1 : 0);
-      },
-    });
-    new Gauge({ name: 'realtime_node_info', help: "This node's id", labelNames: ['node_id', 'redis'], registers }).set(
-      { node_id: options.nodeId, redis: redis.enabled ? 'yes' : 'no' },
-      1,
-    );
-    this.handshakes = new Counter({ name: 'realtime_handshakes_total', help: 'Handshakes by outcome (ok or the refusal code)', labelNames: ['outcome'], registers });
-    const eventSeries = this.eventSeries;
-    new Counter({
-      name: 'realtime_events_total',
-      help: 'Client events by event and outcome (OK or the error code)',
-      labelNames: ['event', 'outcome'],
-      registers,
-      collect() {
-        for (const series of eventSeries.values()) {
-          if (series.pending === 0) continue;
-          this.inc(series.labels, series.pending);
-          series.pending = 0;
-        }
-      },
-    });
-    this.latency = new LatencyHistogram(
-      'realtime_event_duration_seconds',
-      'Time from receiving a client event to its reply',
-      'event',
-      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-      this.registry,
-    );
-    this.rateLimited = new Counter({ name: 'realtime_rate_limited_total', help: 'Client events refused by the rate limit', registers });
-    this.slowConsumers = new Counter({
-      name: 'realtime_slow_consumer_disconnects_total',
-      help: 'Connections dropped because what waited to be sent to them passed maxOutgoingBufferBytes',
-      registers,
-    });
+  constructor(redis: RedisClients, @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions) {
+    super();
+    this.nodeId = options.nodeId;
+    this.redisEnabled = redis.enabled;
+  }
+
+  /** Handshakes by outcome (`ok` or the refusal code), in the order each outcome first happened. */
+  get handshakes(): ReadonlyMap<string, number> {
+    return this.handshakesByOutcome;
+  }
+
+  /** Every event series (labels, total and latency series), in the order each was first counted. */
+  get events(): Iterable<Readonly<EventSeries>> {
+    return this.eventSeries.values();
+  }
+
+  /** Upper bounds of the latency buckets, in seconds, ascending and without +Inf. */
+  get latencyBuckets(): readonly number[] {
+    return this.latency.buckets;
+  }
+
+  /** Latency by event name: per-bucket counts (the last is +Inf, not cumulative), sum and count. */
+  get latencySeries(): ReadonlyMap<string, Readonly<LatencySeries>> {
+    return this.latency.series;
+  }
+
+  /** Client events refused by the rate limit (they are in `events` as well, with outcome `RATE_LIMITED`). */
+  get rateLimited(): number {
+    return this.rateLimitedTotal;
+  }
+
+  /** Connections dropped because what waited to be sent to them grew too large. */
+  get slowConsumers(): number {
+    return this.slowConsumerTotal;
+  }
+
+  /** Published pushes by event and outcome (`accepted`, or the refusal: `BAD_REQUEST`, `UNAUTHORIZED`), in first-seen order. */
+  get published(): Iterable<Readonly<{ event: string; outcome: string; total: number }>> {
+    return this.publishedBy.values();
+  }
+
+  /** Counts one publish; `event` must be a known event or `unknown`, so the label set stays bounded. */
+  publish(event: string, outcome: string): void {
+    const key = `${event}\u0000${outcome}`;
+    const series = this.publishedBy.get(key) ?? { event, outcome, total: 0 };
+    series.total++;
+    this.publishedBy.set(key, series);
   }
 
   handshake(outcome: string): void {
-    this.handshakes.inc({ outcome });
+    this.handshakesByOutcome.set(outcome, (this.handshakesByOutcome.get(outcome) ?? 0) + 1);
   }
 
   slowConsumer(): void {
-    this.slowConsumers.inc();
+    this.slowConsumerTotal++;
   }
 
   /** Counts one event by its name and outcome: a map lookup, a count and a bucket; no labels are hashed. */
-  event(event: string, outcome: string, seconds: number): void {
+  override event(event: string, outcome: string, seconds: number): void {
     this.count(this.seriesOf(event, outcome), seconds);
-    if (outcome === 'RATE_LIMITED') this.rateLimited.inc();
+    if (outcome === 'RATE_LIMITED') this.rateLimitedTotal++;
   }
 
   /** The series of one event and outcome, created on first use; keep it and pass it to `count`. */
-  seriesOf(event: string, outcome: string): EventSeries {
+  override seriesOf(event: string, outcome: string): EventSeries {
     const key = outcome === 'OK' ? event : `${event}\u0000${outcome}`;
     let series = this.eventSeries.get(key);
     if (!series) {
-      series = { labels: { event, outcome }, pending: 0, latency: this.latency.seriesOf(event) };
+      series = { labels: { event, outcome }, total: 0, latency: this.latency.seriesOf(event) };
       this.eventSeries.set(key, series);
     }
     return series;
   }
 
   /** Counts one event into a series from `seriesOf`, which must not be `RATE_LIMITED`'s. */
-  count(series: EventSeries, seconds: number): void {
-    series.pending++;
+  override count(series: EventSeries, seconds: number): void {
+    series.total++;
     this.latency.observe(series.latency, seconds);
   }
 }

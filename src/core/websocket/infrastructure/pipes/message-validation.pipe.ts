@@ -1,6 +1,7 @@
 import { StandardSchemaValidationPipe } from '@nestjs/common';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { RealtimeException } from '../../domain/errors/realtime.exception.js';
+import { RealtimeException } from '../../application/errors/realtime.exception.js';
+import type { BodySchema, BodyValidator } from '../../application/ports/body-validator.port.js';
 
 /** A client controls how many issues its payload has; only this many are reported. */
 const MAX_REPORTED_ISSUES = 20;
@@ -21,7 +22,7 @@ export interface ValidationIssue {
  * Schema), and turns a failure into `BAD_REQUEST` with the issues in `details`.
  * Every `@RealtimeHandler()` class gets it.
  */
-export class MessageValidationPipe extends StandardSchemaValidationPipe {
+export class MessageValidationPipe extends StandardSchemaValidationPipe implements BodyValidator {
   constructor() {
     super({
       exceptionFactory: (issues: ReadonlyArray<Issue>) => {
@@ -40,7 +41,7 @@ export class MessageValidationPipe extends StandardSchemaValidationPipe {
    * path calls this on every event. It skips the pipe's prototype-key strip:
    * the router's `screenBody` has already removed those keys in its own walk.
    */
-  check(value: unknown, schema: StandardSchemaV1): unknown {
+  check(value: unknown, schema: BodySchema): unknown {
     const result = this.validate(value, schema);
     return result instanceof Promise ? result.then((settled) => this.settle(settled)) : this.settle(result);
   }

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { sessionContract } from '../core/websocket/api/session.contract.js';
+import type { RealtimeContract } from '../core/websocket/domain/contract.js';
+import { rooms } from '../core/websocket/domain/rooms.js';
+import { chatContract } from '../modules/chat/chat.contract.js';
+import { chatRoom } from '../modules/chat/domain/chat-rooms.js';
+import { notificationsContract } from '../modules/notifications/notifications.contract.js';
+import { presenceContract } from '../modules/presence/presence.contract.js';
+
+/** The most users one publish may name. */
+export const MAX_PUBLISH_USERS = 1000;
+
+const id = z.string().min(1).max(256);
+
+/** Who a published push is for: one user, up to 1,000 users, or the members of a chat room. There is no "everyone". */
+export const publishTargetSchema = z.union([
+  z.strictObject({ userId: id }),
+  z.strictObject({ userIds: z.array(id).min(1).max(MAX_PUBLISH_USERS) }),
+  z.strictObject({ roomId: id }),
+]);
+export type PublishTarget = z.infer<typeof publishTargetSchema>;
+
+/** The Socket.IO rooms of a target: the users' own rooms, or the chat room. */
+export function roomsOf(target: PublishTarget): string[] {
+  if ('userId' in target) return [rooms.user(target.userId)];
+  if ('userIds' in target) return [...new Set(target.userIds)].map((userId) => rooms.user(userId));
+  return [chatRoom(target.roomId)];
+}
+
+/** A push that may not be published: an event no contract offers, or a payload its schema refuses. */
+export class PublishError extends Error {
+  override name = 'PublishError';
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Pushes that only their own module sends: a chat message outside the room's
+ * history, a presence change the ledger never made, or a session event would
+ * each tell clients something untrue.
+ */
+const OWNED = new Set([sessionContract, chatContract, presenceContract].flatMap((contract) => Object.keys(contract.pushes)));
+
+/**
+ * The pushes a process may publish from outside a handler, each with the
+ * schema its payload must pass: `notification` (the built-in one) and every
+ * push of the given contracts, but the session's, chat's and presence's own.
+ */
+export class Publishable {
+  private readonly schemas = new Map<string, z.ZodType>();
+
+  constructor(contracts: readonly RealtimeContract[] = []) {
+    for (const contract of [notificationsContract, ...contracts]) {
+      for (const [event, push] of Object.entries(contract.pushes)) if (!OWNED.has(event)) this.schemas.set(event, push.payload);
+    }
+  }
+
+  /** The events that may be published. */
+  get events(): string[] {
+    return [...this.schemas.keys()];
+  }
+
+  /** True when `event` may be published. */
+  has(event: string): boolean {
+    return this.schemas.has(event);
+  }
+
+  /**
+   * The payload as it goes on the wire, or a `PublishError`. A `notification`
+   * is given as `{ type, data }` and gets its `id` and `createdAt` here.
+   */
+  payloadOf(event: string, data: unknown): unknown {
+    const schema = this.schemas.get(event);
+    if (!schema) {
+      const reason = OWNED.has(event) ? 'is sent by its own module only' : 'is not a push of any contract';
+      throw new PublishError(`"${event}" ${reason}`, { event, publishable: this.events });
+    }
+    const parsed = schema.safeParse(event === 'notification' ? completeNotification(data) : data);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      throw new PublishError(`The payload of "${event}" does not match its schema`, { issues });
+    }
+    return parsed.data;
+  }
+}
+
+/** `{ type, data }` with the `id` and `createdAt` every notification gets where it is made. */
+function completeNotification(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  return { ...data, id: randomUUID(), createdAt: new Date().toISOString() };
+}
