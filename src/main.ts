@@ -3,6 +3,15 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app.config.js';
 
+/**
+ * Connections the kernel queues for the node while it is busy (Node's default
+ * is 511; Linux caps it at net.core.somaxconn, 4096 by default). A node that
+ * takes over a drained node's clients receives thousands of handshakes in a
+ * few seconds; with a short queue the kernel drops their SYNs and each of
+ * those clients waits for its retransmission (after 1 s, then 3 s, 7 s...).
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function bootstrap(): Promise<void> {
   let config;
   try {
@@ -36,7 +45,9 @@ async function bootstrap(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  await app.listen(config.port);
+  // Nest hands the arguments after the port to Node's server.listen(port, host, backlog); its types name only the host.
+  const listen = app.listen.bind(app) as (port: number, host: string | undefined, backlog: number) => Promise<unknown>;
+  await listen(config.port, undefined, LISTEN_BACKLOG);
   logger.log(`Listening on port ${config.port}`);
 }
 

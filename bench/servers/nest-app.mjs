@@ -64,5 +64,6 @@ process.once(
       () => process.exit(1),
     ),
 );
-await app.listen(config.port, '127.0.0.1');
+// The backlog src/main.ts listens with.
+await app.listen(config.port, '127.0.0.1', 4096);
 ready(app.getHttpServer().address().port);

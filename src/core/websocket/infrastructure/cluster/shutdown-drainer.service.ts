@@ -6,8 +6,26 @@ import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { NodeLiveness } from './node-liveness.service.js';
 
-/** Clients are asked to come back within this much, spread at random so they do not return at once. */
-const MAX_RECONNECT_SPREAD_MS = 5000;
+/**
+ * The rate at which a draining node's clients are asked to arrive elsewhere:
+ * a share of what one node takes (about 2,000 handshakes a second on one
+ * core, `npm run bench:scale`), so a node taking over does not queue them
+ * past the offline grace. Several nodes taking over only make it safer.
+ */
+const RECONNECTS_PER_SECOND = 1000;
+/** Left at the end of the grace period for the last client's handshake elsewhere. */
+const HANDSHAKE_ROOM_MS = 2000;
+
+/**
+ * Over how long `sockets` clients are asked to come back (each one told a
+ * random delay below it): long enough to arrive at `RECONNECTS_PER_SECOND`,
+ * and short enough that the last has `HANDSHAKE_ROOM_MS` (or half the grace,
+ * when that is longer) before the grace period ends.
+ */
+export function reconnectSpreadMs(sockets: number, shutdownGraceMs: number): number {
+  const latest = Math.max(shutdownGraceMs / 2, shutdownGraceMs - HANDSHAKE_ROOM_MS);
+  return Math.min(latest, (sockets * 1000) / RECONNECTS_PER_SECOND);
+}
 
 /**
  * Drains the node before the app closes: stop accepting connections, send
@@ -41,7 +59,7 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
     this.logger.log(`Draining ${sockets.size} sockets for up to ${this.options.shutdownGraceMs} ms`);
     this.http.httpAdapter?.getHttpServer()?.close?.();
 
-    const spread = Math.min(this.options.shutdownGraceMs / 2, MAX_RECONNECT_SPREAD_MS);
+    const spread = reconnectSpreadMs(sockets.size, this.options.shutdownGraceMs);
     for (const socket of sockets.values()) {
       socket.emit('server:shutdown', { reconnectAfterMs: Math.floor(Math.random() * spread) });
     }
