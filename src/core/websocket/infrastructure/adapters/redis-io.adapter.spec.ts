@@ -1,5 +1,8 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { of } from 'rxjs';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
-import { parserOf, serverOptionsOf } from './redis-io.adapter.js';
+import { parserOf, RedisIoAdapter, serverOptionsOf } from './redis-io.adapter.js';
 import { SingleWriteWebSocketServer } from './single-write-frames.js';
 
 /** Socket.IO packets as Engine.IO hands them over: without the Engine.IO `4`. */
@@ -47,5 +50,27 @@ describe('serverOptionsOf', () => {
     );
     expect(packets).toHaveLength(1);
     expect(() => decode(2, '53-["upload"]')).toThrow('too many attachments');
+  });
+});
+
+describe('RedisIoAdapter.bindMessageHandlers', () => {
+  const adapter = new RedisIoAdapter({ get: () => ({}) } as unknown as INestApplicationContext);
+  type Socket = Parameters<RedisIoAdapter['bindMessageHandlers']>[0];
+
+  it('builds nothing per connection for a gateway without handlers (the realtime gateway)', () => {
+    const socket = new EventEmitter() as unknown as Socket;
+    adapter.bindMessageHandlers(socket, [], (result) => of(result));
+    // Nest keeps the socket's disconnect stream here once it has built one.
+    expect((adapter as unknown as { disconnectMap: WeakMap<object, unknown> }).disconnectMap.has(socket)).toBe(false);
+    expect((socket as unknown as EventEmitter).eventNames()).toEqual([]);
+  });
+
+  it("binds an app gateway's handlers as Nest does", () => {
+    const socket = new EventEmitter();
+    const seen: unknown[] = [];
+    const handler = { message: 'ping', methodName: 'ping', isAckHandledManually: false, callback: (data: unknown) => of(seen.push(data)) };
+    adapter.bindMessageHandlers(socket as unknown as Socket, [handler], (result) => of(result));
+    socket.emit('ping', { n: 1 });
+    expect(seen).toEqual([{ n: 1 }]);
   });
 });
