@@ -15,6 +15,20 @@ describe('InMemoryChatMessageStore', () => {
     expect((await store.history('b', { limit: 10 })).messages).toHaveLength(1);
   });
 
+  it('answers from the newest maxPerRoom alone while older messages wait to be dropped in a batch', async () => {
+    const store = new InMemoryChatMessageStore({ maxPerRoom: 3 });
+    const sent = [];
+    // 3 kept + a batch of 16 waiting: 30 appends drop one batch and leave some waiting.
+    for (let i = 1; i <= 30; i++) sent.push(await store.append('a', { userId: 'ann', text: `m${i}` }));
+    const kept = sent.slice(-3);
+    await expect(store.history('a', { limit: 10 })).resolves.toEqual({ messages: kept, hasMore: false });
+    await expect(store.history('a', { limit: 2 })).resolves.toEqual({ messages: kept.slice(1), hasMore: true });
+    await expect(store.history('a', { before: kept[2].id, limit: 10 })).resolves.toEqual({ messages: kept.slice(0, 2), hasMore: false });
+    await expect(store.history('a', { before: kept[0].id, limit: 10 })).resolves.toEqual({ messages: [], hasMore: false });
+    await expect(store.history('a', { after: sent[20].id, limit: 2 })).resolves.toEqual({ messages: kept.slice(0, 2), hasMore: true });
+    await expect(store.history('a', { after: sent[0].id, limit: 10 })).resolves.toEqual({ messages: kept, hasMore: false });
+  });
+
   it('numbers messages of one millisecond <ms>-0, <ms>-1, ... and takes sentAt from the clock', async () => {
     const store = new InMemoryChatMessageStore({ now: () => 1_700_000_000_000 });
     const first = await store.append('a', { userId: 'ann', text: 'one' });

@@ -11,11 +11,22 @@ export interface InMemoryChatMessageStoreOptions {
   now?: () => number;
 }
 
-/** Rooms looked at on every append for an idle one: enough to keep up, little per message. */
-const PRUNE_PER_APPEND = 2;
+/**
+ * An append looks for idle rooms at most this often, dropping up to
+ * `PRUNE_BATCH` of them. A walk from the start of a Map steps over the slots
+ * of every key deleted since it last rehashed, and each append deletes one (it
+ * moves its room to the end): walked on every append, that cost grew with the
+ * number of rooms (6 µs an append at 10,000, 21 µs at 100,000).
+ */
+const PRUNE_EVERY_MS = 1000;
+const PRUNE_BATCH = 1000;
 
 interface Room {
-  /** Ascending by id. */
+  /**
+   * Ascending by id: the room's history is the last `maxPerRoom`; older ones
+   * wait to be dropped in a batch (an eighth of `maxPerRoom`, at least 16), so
+   * an append moves the array's elements once per batch, not every time.
+   */
   messages: ChatMessage[];
   lastMs: number;
   lastSeq: number;
@@ -31,13 +42,16 @@ interface Room {
  */
 export class InMemoryChatMessageStore extends ChatMessageStore {
   private readonly rooms = new Map<string, Room>();
+  private prunedAt = Number.NEGATIVE_INFINITY;
   private readonly maxPerRoom: number;
+  private readonly dropBatch: number;
   private readonly idleTtlMs: number;
   private readonly now: () => number;
 
   constructor(options: InMemoryChatMessageStoreOptions = {}) {
     super();
     this.maxPerRoom = options.maxPerRoom ?? 1000;
+    this.dropBatch = Math.max(16, Math.ceil(this.maxPerRoom / 8));
     this.idleTtlMs = options.idleTtlMs ?? 0;
     this.now = options.now ?? Date.now;
     if (!Number.isInteger(this.maxPerRoom) || this.maxPerRoom < 1) throw new RangeError('maxPerRoom must be a positive integer');
@@ -70,25 +84,27 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
       sentAt: new Date(ms).toISOString(),
     };
     room.messages.push(message);
-    if (room.messages.length > this.maxPerRoom) room.messages.splice(0, room.messages.length - this.maxPerRoom);
+    if (room.messages.length > this.maxPerRoom + this.dropBatch) room.messages.splice(0, room.messages.length - this.maxPerRoom);
     return { ...message };
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
     assertQuery(query);
     const messages = this.liveRoom(roomId)?.messages ?? [];
+    // The first message of the history; those before it are past maxPerRoom.
+    const first = Math.max(0, messages.length - this.maxPerRoom);
     const { before, after, limit } = query;
     let start: number;
     let end: number;
     let hasMore: boolean;
     if (after !== undefined) {
-      start = firstIndex(messages, (id) => compareMessageIds(id, after) > 0);
+      start = firstIndex(messages, first, (id) => compareMessageIds(id, after) > 0);
       end = Math.min(messages.length, start + limit);
       hasMore = end < messages.length;
     } else {
-      end = before === undefined ? messages.length : firstIndex(messages, (id) => compareMessageIds(id, before) >= 0);
-      start = Math.max(0, end - limit);
-      hasMore = start > 0;
+      end = before === undefined ? messages.length : firstIndex(messages, first, (id) => compareMessageIds(id, before) >= 0);
+      start = Math.max(first, end - limit);
+      hasMore = start > first;
     }
     return { messages: messages.slice(start, end).map((message) => ({ ...message })), hasMore };
   }
@@ -110,9 +126,12 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
   /** Forgets the longest-idle rooms that passed the TTL (the map is in the order of the last append). */
   private prune(): void {
     if (this.idleTtlMs === 0) return;
-    let looked = 0;
+    const now = this.now();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    let dropped = 0;
     for (const [roomId, room] of this.rooms) {
-      if (looked++ === PRUNE_PER_APPEND || !this.idle(room)) return;
+      if (dropped++ === PRUNE_BATCH || !this.idle(room)) return;
       this.rooms.delete(roomId);
     }
   }
@@ -126,9 +145,8 @@ function assertQuery({ before, after, limit }: HistoryQuery): void {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
 }
 
-/** Binary search: the first index whose id satisfies `atOrPast` (which turns true once and stays true), or `length`. */
-function firstIndex(messages: readonly ChatMessage[], atOrPast: (id: string) => boolean): number {
-  let low = 0;
+/** Binary search from `low`: the first index whose id satisfies `atOrPast` (which turns true once and stays true), or `length`. */
+function firstIndex(messages: readonly ChatMessage[], low: number, atOrPast: (id: string) => boolean): number {
   let high = messages.length;
   while (low < high) {
     const middle = (low + high) >>> 1;

@@ -60,6 +60,20 @@ describe('InMemoryIdempotencyStore', () => {
     await expect(store.once('c', async () => 'again')).resolves.toEqual({ value: 'c', created: false });
   });
 
+  it('at the cap drops a batch of the oldest keys (1 % of maxEntries) and never holds more than maxEntries', async () => {
+    const store = make({ maxEntries: 200 });
+    for (let k = 0; k < 200; k++) await store.once(`k${k}`, async () => k);
+    expect(store.size).toBe(200);
+    await store.once('k200', async () => 200);
+    expect(store.size).toBe(198);
+    await expect(store.once('k1', async () => 'again')).resolves.toEqual({ value: 'again', created: true });
+    await expect(store.once('k3', async () => 'again')).resolves.toEqual({ value: 3, created: false });
+    for (let k = 201; k < 400; k++) {
+      await store.once(`k${k}`, async () => k);
+      expect(store.size).toBeLessThanOrEqual(200);
+    }
+  });
+
   it('stops its timer on close and on module destroy, and does not keep the process alive meanwhile', () => {
     const clear = jest.spyOn(globalThis, 'clearInterval');
     const store = make({});

@@ -31,9 +31,24 @@ describe('InMemoryPresenceStore with a last-seen TTL', () => {
     }
     expect(store.size).toBe(101);
     jest.setSystemTime(Date.now() + TTL);
-    // Each write looks at the oldest two: 60 writes later every expired record is gone.
-    for (let i = 0; i < 60; i++) await store.markOnline(`new${i}`, Date.now());
-    expect(store.size).toBe(61);
+    // The first write after a second looks at up to 1,000 of the oldest records: every expired one goes.
+    await store.markOnline('new0', Date.now());
+    expect(store.size).toBe(2);
     expect((await store.get(['always-here']))[0]!.status).toBe('online');
+  });
+
+  it('looks for expired records at most once a second', async () => {
+    jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
+    const store = new InMemoryPresenceStore(500);
+    await store.markOnline('a', Date.now());
+    await store.markOffline('a', Date.now());
+    jest.setSystemTime(Date.now() + 500);
+    // 'a' expired, but the store looked 500 ms ago (its first write): it stays until a read or the next look.
+    await store.markOnline('b', Date.now());
+    expect(store.size).toBe(2);
+    jest.setSystemTime(Date.now() + 500);
+    await store.markOnline('c', Date.now());
+    expect(store.size).toBe(2);
+    expect(await store.get(['a'])).toEqual([{ userId: 'a', status: 'offline', lastSeenAt: null }]);
   });
 });
