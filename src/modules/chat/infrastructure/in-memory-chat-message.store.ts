@@ -75,17 +75,18 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
     const seq = ms === room.lastMs ? room.lastSeq + 1 : 0;
     room.lastMs = ms;
     room.lastSeq = seq;
-    const message: ChatMessage = {
+    // Frozen: the store hands this very object out, and no caller can change what it keeps.
+    const message: ChatMessage = Object.freeze({
       id: formatMessageId(ms, seq),
       roomId,
       userId: draft.userId,
       text: draft.text,
       ...(draft.clientMsgId !== undefined && { clientMsgId: draft.clientMsgId }),
       sentAt: new Date(ms).toISOString(),
-    };
+    });
     room.messages.push(message);
     if (room.messages.length > this.maxPerRoom + this.dropBatch) room.messages.splice(0, room.messages.length - this.maxPerRoom);
-    return { ...message };
+    return message;
   }
 
   async history(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -106,7 +107,7 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
       start = Math.max(first, end - limit);
       hasMore = start > first;
     }
-    return { messages: messages.slice(start, end).map((message) => ({ ...message })), hasMore };
+    return { messages: messages.slice(start, end), hasMore };
   }
 
   /** The room, unless it idled past the TTL (then it is forgotten). */

@@ -27,6 +27,11 @@ export interface HistoryPage {
  * A cursor is a position, not a reference: a well-formed id with no message
  * behind it (never sent, or already dropped) still pages from where it would be.
  * A malformed id, or both cursors at once, rejects with a `RangeError`.
+ *
+ * The messages it returns are the caller's to read, not to change: an adapter
+ * may hand out frozen messages it keeps (the in-memory one does, so a page
+ * costs no copies) or fresh ones; either way a change cannot reach what is
+ * stored.
  */
 export abstract class ChatMessageStore {
   /** Stores a message with an id greater than every earlier id of the room, and returns it. */

@@ -145,15 +145,24 @@ export function describeChatMessageStoreContract(name: string, harness: ChatMess
         await assert.rejects(store.history(roomId, { before: message.id, after: message.id, limit: 10 }), RangeError);
       });
 
-      it('hands out copies: changing a returned message changes nothing stored', async () => {
+      it('hands out messages a caller cannot change what is stored through (copies, or frozen messages)', async () => {
         const roomId = room();
         const [appended] = await fill(roomId, 1);
-        appended.text = 'changed by the caller';
+        tryToChange(appended, 'changed by the caller');
         const [listed] = (await store.history(roomId, { limit: 1 })).messages;
         assert.equal(listed.text, 'm1');
-        listed.text = 'changed again';
+        tryToChange(listed, 'changed again');
         assert.equal((await store.history(roomId, { limit: 1 })).messages[0].text, 'm1');
       });
     });
   });
+}
+
+/** Changes a returned message's text as a careless caller would; a frozen message refuses (a TypeError in strict code). */
+function tryToChange(message: ChatMessage, text: string): void {
+  try {
+    message.text = text;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
 }

@@ -153,21 +153,31 @@ export class MessageRouter implements OnModuleInit {
     const started = performance.now();
     const route = this.routes.get(event);
     // The logging wrapper (and its closure) only when its lines are printed.
-    const handled = this.log.enabledAt(started)
-      ? this.log.around(socket, event, async () => this.handle(socket, event, route, body, started))
-      : this.handle(socket, event, route, body, started);
-    if (handled instanceof Promise) void handled.then((reply) => this.finish(socket, event, route, reply, ack, started));
-    else this.finish(socket, event, route, handled, ack, started);
+    if (this.log.enabledAt(started)) {
+      const logged = this.log.around(socket, event, () => this.settle(route, this.handle(socket, event, route, body, started)));
+      void logged.then((reply) => this.finish(socket, event, route, reply, ack, started));
+      return;
+    }
+    const handled = this.handle(socket, event, route, body, started);
+    if (!(handled instanceof Promise)) return this.finish(socket, event, route, handled, ack, started);
+    // One step from the handler's promise to the reply.
+    void handled.then(
+      (settled) => this.finish(socket, event, route, { ok: true, data: settled ?? null }, ack, started),
+      (error: unknown) => this.finish(socket, event, route, this.failed(route!, error), ack, started),
+    );
+  }
+
+  /** The reply of a handled event, once a pending handler settled. */
+  private settle(route: Route | undefined, handled: Envelope | Promise<unknown>): Promise<Envelope> {
+    if (!(handled instanceof Promise)) return Promise.resolve(handled);
+    return handled.then(
+      (settled): Envelope => ({ ok: true, data: settled ?? null }),
+      (error: unknown) => this.failed(route!, error),
+    );
   }
 
   /** `now`: when the event arrived, on the rate limiter's clock (`performance.now()`). */
-  private handle(
-    socket: RealtimeSocket,
-    event: string,
-    route: Route | undefined,
-    body: unknown,
-    now: number,
-  ): Envelope | Promise<Envelope> {
+  private handle(socket: RealtimeSocket, event: string, route: Route | undefined, body: unknown, now: number): Envelope | Promise<unknown> {
     try {
       this.sessions.assertActive(socket, now);
       const bucket = ((socket as Limited)[BUCKET] ??= this.limiter.create(now));
@@ -187,10 +197,8 @@ export class MessageRouter implements OnModuleInit {
       return this.failed(route, error);
     }
     if (!isPromiseLike(data)) return { ok: true, data: data ?? null };
-    return Promise.resolve(data).then(
-      (settled): Envelope => ({ ok: true, data: settled ?? null }),
-      (error: unknown) => this.failed(route, error),
-    );
+    // The handler's own promise: `dispatch` makes the reply when it settles (an envelope is never a promise).
+    return Promise.resolve(data);
   }
 
   private failed(route: Route, error: unknown): Envelope {
