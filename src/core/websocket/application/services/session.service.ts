@@ -78,13 +78,18 @@ export class SessionService {
     clearTimeout(this.timers.get(socket));
     const remaining = this.verifier.deadlineOf(socket.data.user) - Date.now();
     (socket as Armed)[EXPIRES] = performance.now() + remaining;
+    // One shared callback with the socket as its argument: no closure per socket.
     const timer = setTimeout(
-      () => (remaining > MAX_TIMER_MS ? this.arm(socket) : this.expire(socket)),
+      remaining > MAX_TIMER_MS ? this.rearm : this.expireNow,
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+      socket,
     );
     timer.unref();
     this.timers.set(socket, timer);
   }
+
+  private readonly rearm = (socket: RealtimeSocket): void => this.arm(socket);
+  private readonly expireNow = (socket: RealtimeSocket): void => this.expire(socket);
 
   private expire(socket: RealtimeSocket): void {
     this.timers.delete(socket);

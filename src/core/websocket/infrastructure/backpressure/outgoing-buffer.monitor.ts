@@ -15,6 +15,15 @@ interface EngineConnection {
   close(discard?: boolean): void;
 }
 
+/** What the monitor keeps on each connection it watches: bytes queued since the last flush, and its socket. */
+const QUEUED = Symbol('realtime.outgoingQueued');
+const OWNER = Symbol('realtime.outgoingOwner');
+interface Watched extends EngineConnection {
+  [QUEUED]: number;
+  [OWNER]: RealtimeSocket;
+  on(event: 'packetCreate', listener: (this: Watched, packet: { data?: unknown }) => void): void;
+}
+
 /**
  * Disconnects a client that stops reading once what waits to be sent to it
  * passes `maxOutgoingBufferBytes`. Engine.IO queues a connection's packets
@@ -38,21 +47,27 @@ export class OutgoingBufferMonitor {
   }
 
   watch(socket: RealtimeSocket): void {
-    const conn = socket.conn as unknown as EngineConnection;
-    // Queued in Engine.IO since its last flush to the transport.
-    let queued = 0;
-    const onPacket = (packet: { data?: unknown }): void => {
-      // Emitted before the packet joins the buffer: an empty one was flushed since the last packet.
-      if (conn.writeBuffer.length === 0) queued = 0;
-      queued += sizeOf(packet.data);
-      if (queued <= this.limit && conn.transport.writable) return;
-      const pending = queued + (conn.transport.socket?.bufferedAmount ?? 0);
-      if (pending <= this.limit) return;
-      conn.off('packetCreate', onPacket);
-      this.cut(socket, conn, pending);
-    };
-    conn.on('packetCreate', onPacket);
+    const conn = socket.conn as unknown as Watched;
+    conn[QUEUED] = 0;
+    conn[OWNER] = socket;
+    conn.on('packetCreate', this.onPacket);
   }
+
+  /**
+   * One listener for every connection (Engine.IO calls it with the connection
+   * as `this`), its count kept on the connection: no closure per socket.
+   */
+  private readonly onPacket = ((monitor: OutgoingBufferMonitor) =>
+    function onPacket(this: Watched, packet: { data?: unknown }): void {
+      // Emitted before the packet joins the buffer: an empty one was flushed since the last packet.
+      if (this.writeBuffer.length === 0) this[QUEUED] = 0;
+      const queued = (this[QUEUED] += sizeOf(packet.data));
+      if (queued <= monitor.limit && this.transport.writable) return;
+      const pending = queued + (this.transport.socket?.bufferedAmount ?? 0);
+      if (pending <= monitor.limit) return;
+      this.off('packetCreate', monitor.onPacket);
+      monitor.cut(this[OWNER], this, pending);
+    })(this);
 
   /**
    * Drops the connection at once. A polite close would wait for the queue to
