@@ -5,9 +5,12 @@
 // core 0, this process (the load generator) to core 1.
 //
 //   npm run bench                      full run, writes bench/results/latest.{json,svg,md}
-//   npm run bench -- --quick           under a minute, writes bench/results/quick.*
+//   npm run bench -- --quick           2 to 3 minutes, writes bench/results/quick.*
 //   npm run bench -- --only=echo,memory --variants=socketio,app --rounds=3
 //   npm run bench -- --only=events --variants=socketio,app   the app's real events beside bare Socket.IO
+//   npm run bench -- --only=rooms      CPU per delivery as a room grows (10 to 10,000 members, 1 and 2 nodes),
+//                                      bare Socket.IO and the app; also writes bench/results/<name>-rooms.svg
+//   npm run bench -- --only=rooms --room-sizes=100,10000 --rounds=1   two of the sizes, one round
 //   npm run bench -- --profile         CPU profile of the app (and bare Socket.IO) in the echo run
 //   npm run bench -- --report=bench/results/latest.json   render a run's raw results again
 import { execFileSync } from 'node:child_process';
@@ -31,6 +34,8 @@ import {
   checkTargets,
   markdownTable,
   ratioRows,
+  roomsRows,
+  roomsSvg,
   summarize,
   svgChart,
   tableRows,
@@ -44,17 +49,21 @@ import { runClusterPaired, runFanout } from './lib/scenarios/fanout.mjs';
 import { runHandshake } from './lib/scenarios/handshake.mjs';
 import { runMemory } from './lib/scenarios/memory.mjs';
 import { runPaired } from './lib/scenarios/paired.mjs';
+import { runRooms } from './lib/scenarios/rooms.mjs';
 import { smoke } from './lib/smoke.mjs';
 import { APP_RATE_LIMIT, BASELINE, VARIANTS } from './lib/variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
-const SCENARIOS = ['echo', 'paired', 'events', 'handshake', 'fanout', 'redis', 'rediscluster', 'cluster', 'memory'];
+const SCENARIOS = ['echo', 'paired', 'events', 'handshake', 'fanout', 'redis', 'rediscluster', 'cluster', 'rooms', 'memory'];
+// The rooms scenario compares the app with bare Socket.IO only.
+const ROOMS_VARIANTS = [BASELINE, 'app'];
 
 const FULL = {
   // events: five events of 32 s each per round (the paired echo's phases), about 8 minutes in all.
-  rounds: { echo: 5, paired: 5, events: 3, handshake: 4, fanout: 3, redis: 3, rediscluster: 3, cluster: 3, memory: 3 },
+  // rooms: about 5 minutes a round (16 cells of about 15 s each, 25 s with the room of 10,000 to open and close).
+  rounds: { echo: 5, paired: 5, events: 3, handshake: 4, fanout: 3, redis: 3, rediscluster: 3, cluster: 3, rooms: 3, memory: 3 },
   warmupMs: 1000,
   echoMs: 4000,
   // The fixed-rate phase runs longer: its p99 rests on the slowest 1 % of
@@ -70,6 +79,15 @@ const FULL = {
   clusterRate: 50,
   clusterMs: 10000,
   memoryConnections: [5000, 10000],
+  // Rooms: the same deliveries/s for every size (messages/s = roomRate / size), measured for roomMs after
+  // roomWarmupMs unmeasured, then roomIdleMs with nothing sent. 20k/s: the 10-member room's 2,000 messages/s
+  // leave the app's node well below saturation, and a 10,000-member room's message every 500 ms is long done
+  // (about 100 ms of server work) before the next.
+  roomSizes: [10, 100, 1000, 10000],
+  roomRate: 20000,
+  roomMs: 10000,
+  roomWarmupMs: 2000,
+  roomIdleMs: 2000,
   quietMaxWaitMs: 60000,
   quietWindowMs: 300,
   settleMs: 500,
@@ -83,7 +101,7 @@ const FULL = {
 };
 
 const QUICK = {
-  rounds: { echo: 1, paired: 1, events: 1, handshake: 1, fanout: 1, redis: 1, rediscluster: 1, cluster: 1, memory: 1 },
+  rounds: { echo: 1, paired: 1, events: 1, handshake: 1, fanout: 1, redis: 1, rediscluster: 1, cluster: 1, rooms: 1, memory: 1 },
   warmupMs: 250,
   echoMs: 750,
   fixedMs: 750,
@@ -96,6 +114,12 @@ const QUICK = {
   clusterRate: 50,
   clusterMs: 1000,
   memoryConnections: [1000],
+  // 3,000 rather than 10,000 members: opening 10,000 sockets four times takes longer than the rest of a quick run.
+  roomSizes: [10, 100, 1000, 3000],
+  roomRate: 20000,
+  roomMs: 1500,
+  roomWarmupMs: 500,
+  roomIdleMs: 500,
   quietMaxWaitMs: 1500,
   quietWindowMs: 50,
   settleMs: 100,
@@ -127,6 +151,7 @@ function parseArgs(list) {
     'receivers',
     'handshakes',
     'memory',
+    'room-sizes',
     'duration',
   ];
   for (const key of Object.keys(flags))
@@ -158,7 +183,8 @@ async function main() {
   if (flags.receivers) options.receivers = Number(flags.receivers);
   if (flags.handshakes) options.handshakes = Number(flags.handshakes);
   if (flags.memory) options.memoryConnections = numbers(flags.memory);
-  if (flags.duration) options.echoMs = options.fixedMs = options.stepMs = options.clusterMs = Number(flags.duration);
+  if (flags['room-sizes']) options.roomSizes = numbers(flags['room-sizes']);
+  if (flags.duration) options.echoMs = options.fixedMs = options.stepMs = options.clusterMs = options.roomMs = Number(flags.duration);
   // Quick mode leaves out the paired echo, the events and the paired fan-out: their slices need warmed-up servers to mean anything.
   const scenarios = flags.only
     ? String(flags.only).split(',')
@@ -174,7 +200,9 @@ async function main() {
   const baselineVariant = variants.find((v) => v.id === BASELINE);
   for (const s of ['paired', 'events'])
     if (scenarios.includes(s) && !baselineVariant) warn(`the ${s} scenario runs beside bare Socket.IO: add ${BASELINE} to --variants`);
-  const custom = ['only', 'variants', 'rounds', 'rates', 'receivers', 'handshakes', 'memory', 'duration', 'no-pin'].some((k) => flags[k]);
+  const custom = ['only', 'variants', 'rounds', 'rates', 'receivers', 'handshakes', 'memory', 'room-sizes', 'duration', 'no-pin'].some(
+    (k) => flags[k],
+  );
   const name = flags.out ?? (flags.profile ? 'profile' : flags.quick ? 'quick' : custom ? 'partial' : 'latest');
   const resultsDir = join(here, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -183,8 +211,14 @@ async function main() {
   if (!HAS_TASKSET) warn('taskset (util-linux) is not installed: servers and generator are NOT pinned; figures are less comparable');
   else if (CORES < 2) warn(`only ${CORES} core: servers and generator are NOT pinned`);
   const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
-  const needed = Math.max(...options.memoryConnections) + 2000;
-  if (scenarios.includes('memory') && limit < needed) warn(`open-file limit is ${limit}; the memory scenario needs about ${needed}`);
+  // The memory scenario's and the rooms scenario's sockets are all open at once, here and in the server.
+  for (const [scenario, most] of [
+    ['memory', Math.max(...options.memoryConnections)],
+    ['rooms', Math.max(...options.roomSizes)],
+  ]) {
+    if (scenarios.includes(scenario) && limit < most + 2000)
+      warn(`open-file limit is ${limit}; the ${scenario} scenario needs about ${most + 2000}`);
+  }
 
   const meta = machine(options, flags, custom, pin, variants);
   if (variants.some((v) => v.id === 'app') && !flags['no-build']) {
@@ -280,6 +314,7 @@ async function main() {
     const rounds = options.rounds[scenario];
     for (const variant of variants) {
       if (['redis', 'rediscluster', 'cluster'].includes(scenario) && !variant.redis) continue;
+      if (scenario === 'rooms' && !ROOMS_VARIANTS.includes(variant.id)) continue;
       // A pair is bare Socket.IO and another variant: the baseline's figures come from every pair.
       if ((scenario === 'paired' || scenario === 'events') && (variant.id === BASELINE || !baselineVariant)) continue;
       // The events scenario needs the app's events: bare ws and the plain Nest gateway have only the echo and chat.
@@ -346,6 +381,11 @@ async function main() {
         runClusterPaired({ single, nodes, redis, variant, options, quiet, round }),
       );
     }
+    if (scenario === 'rooms') {
+      return withRedisNodes(variant, true, (redis, [single, ...nodes]) =>
+        runRooms({ single, nodes, redis, variant, options, quiet, round }),
+      );
+    }
     if (scenario === 'paired' || scenario === 'events') {
       // The events scenario's bare Socket.IO also answers the app's other events (see bench/servers/socketio.mjs).
       const baseEnv = scenario === 'events' ? { BENCH_EVENTS: '1' } : {};
@@ -382,6 +422,8 @@ function render(result, resultsDir, name) {
   const targets = targetLines(checkTargets(summary, runs, options));
   const rows = tableRows(summary, variants);
   console.log(`\n${terminalTable(rows)}\n`);
+  const rooms = runs.rooms ? roomsRows(runs, variants, options) : undefined;
+  if (rooms) console.log(`${rooms.title}\n\n${terminalTable(rooms.cpu)}\n\n${terminalTable(rooms.latency)}\n`);
   console.log('Targets (this app against bare Socket.IO in the same run):');
   for (const t of targets)
     console.log(`  ${t.verdict.padEnd(12)} ${t.name}: ${t.valueText} (target ${t.target})${t.note ? ` [${t.note}]` : ''}`);
@@ -397,9 +439,10 @@ function render(result, resultsDir, name) {
   writeFileSync(join(resultsDir, `${name}.svg`), svgChart(summary, runs, variants, meta));
   writeFileSync(
     join(resultsDir, `${name}.md`),
-    markdownReport(meta, ratioRows(summary, variants), valueRows(summary, variants), targets, smokeResults),
+    markdownReport(meta, ratioRows(summary, variants), valueRows(summary, variants), targets, smokeResults, rooms),
   );
-  console.log(`Wrote bench/results/${name}.json, ${name}.svg and ${name}.md`);
+  if (rooms) writeFileSync(join(resultsDir, `${name}-rooms.svg`), roomsSvg(runs, variants, options, meta));
+  console.log(`Wrote bench/results/${name}.json, ${name}.svg${rooms ? `, ${name}-rooms.svg` : ''} and ${name}.md`);
 }
 
 async function profileRun({ variants, options, quiet, start, resultsDir, meta }) {
@@ -472,6 +515,16 @@ function headline(scenario, r) {
     );
     return `${r.receivers} receivers on ${r.nodes} node(s); ${steps.join(' | ')}`;
   }
+  if (scenario === 'rooms') {
+    const sizes = [...new Set(r.cells.map((c) => c.size))];
+    const side = (c) =>
+      `${c.nodes} node${c.nodes > 1 ? 's' : ''} ${c.cpuPerDeliveryUs} µs${c.redisCpuPerDeliveryUs !== undefined ? ` + redis-server ${c.redisCpuPerDeliveryUs} µs` : ''}, p50 ${q(c.latency.p50)} p99 ${q(c.latency.p99)} ms, idle ${c.idleCpuMsPerS} ms/s${c.complete ? '' : `, ${c.missing} MISSING, ${c.sendFailures} failed sends`}`;
+    const lines = sizes.map((size) => {
+      const cells = r.cells.filter((c) => c.size === size).sort((a, b) => a.nodes - b.nodes);
+      return `${size} members (${cells[0].messagesPerSecond} msg/s): ${cells.map(side).join(' | ')}`;
+    });
+    return `CPU per delivery at ${r.rate / 1000}k deliveries/s:\n      ${lines.join('\n      ')}`;
+  }
   if (scenario === 'cluster') {
     const side = (s) =>
       `${s.cpuPerDeliveryUs} µs/delivery, p99 ${q(s.latency.p99)} ms${s.missing > 0 || !s.complete ? `, ${s.missing} missing` : ''}`;
@@ -498,7 +551,7 @@ function machine(options, flags, custom, pin, variants) {
   };
 }
 
-function markdownReport(meta, ratios, values, targets, smokeResults) {
+function markdownReport(meta, ratios, values, targets, smokeResults, rooms) {
   const lines = [
     `Run of ${meta.date} (${meta.mode}), \`${meta.command}\`, ${meta.durationS} s.`,
     `Machine: ${meta.cpuModel}, ${meta.cores} cores, ${meta.memoryGiB} GiB, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.srcModified ? ' with uncommitted changes in src/' : ''}.`,
@@ -522,6 +575,7 @@ function markdownReport(meta, ratios, values, targets, smokeResults) {
     '',
     markdownTable(values),
     '',
+    ...(rooms ? [rooms.title, '', markdownTable(rooms.cpu), '', markdownTable(rooms.latency), ''] : []),
     `Smoke checks with a real client: ${Object.entries(smokeResults)
       .map(([id, s]) => `${id} ${s.ok ? 'ok' : `FAILED (${s.error})`}`)
       .join(', ')}.`,

@@ -1,6 +1,7 @@
 // Turns the per-round results into medians and ratios against bare Socket.IO
 // from the same run, checks them against the issue's targets, and renders the
-// terminal table, a Markdown version of it and the SVG chart.
+// terminal table, a Markdown version of it and the SVG chart (and the rooms
+// scenario's own tables and chart).
 import { pooled } from './hist.mjs';
 import { EVENT_CASES } from './scenarios/events.mjs';
 import { BASELINE } from './variants.mjs';
@@ -291,6 +292,7 @@ export function metricsFor(options) {
       better: 'lower',
       get: (r) => (complete(r.one) && complete(r.two) ? r.ratio : undefined),
     },
+    ...roomMetrics(options),
   ];
   for (const n of options.memoryConnections) {
     metrics.push(
@@ -358,6 +360,86 @@ function eventMetrics(c, options) {
     metric('fixedCpuPerMsg', `server CPU per message at ${options.fixedRate} msg/s`, 'µs', 'lower', 'fixed', (f) => f.cpuPerMsgUs),
     ...(c.push ? [metric('delivered', `${c.push} pushes delivered, closed loop`, '%', 'higher', 'closed', share)] : []),
   ];
+}
+
+/** The rooms scenario's cell of `size` members on `nodes` node(s) in one round's result. */
+const roomCell = (result, nodes, size) => result?.cells?.find((c) => c.nodes === nodes && c.size === size);
+
+/** The largest room size, and the one its cost is compared with (100 members, or the smallest size; none with one size). */
+function roomEnds(sizes) {
+  const big = Math.max(...sizes);
+  const ref = sizes.includes(100) && big > 100 ? 100 : Math.min(...sizes);
+  return { big, ref: ref < big ? ref : undefined };
+}
+
+const members = (n) => n.toLocaleString('en-US');
+const where = (nodes) => (nodes === 1 ? '1 node' : '2 nodes + Redis');
+
+/** The rooms scenario: CPU per delivery at each size on 1 and 2 nodes, how it grows, redis-server's part, the p99 of the largest room. */
+function roomMetrics(options) {
+  const sizes = options.roomSizes ?? [];
+  if (sizes.length === 0) return [];
+  const { big, ref } = roomEnds(sizes);
+  const at = `rooms at ${options.roomRate / 1000}k deliveries/s`;
+  const cpu = (r, nodes, size) => roomCell(r, nodes, size)?.cpuPerDeliveryUs;
+  const metrics = [];
+  for (const nodes of [1, 2]) {
+    for (const size of sizes) {
+      metrics.push({
+        key: `rooms.cpu.${nodes}.${size}`,
+        scenario: 'rooms',
+        label: `${at}, ${where(nodes)}: server CPU per delivery, ${members(size)} members`,
+        unit: 'µs',
+        better: 'lower',
+        get: (r) => cpu(r, nodes, size),
+      });
+    }
+    if (ref)
+      metrics.push({
+        key: `rooms.growth.${nodes}`,
+        scenario: 'rooms',
+        label: `${at}, ${where(nodes)}: CPU per delivery, ${members(big)} members / ${members(ref)}`,
+        unit: 'x',
+        better: 'lower',
+        // Within the round: the two cells are a minute apart, not a round apart.
+        get: (r) => (cpu(r, nodes, ref) > 0 && cpu(r, nodes, big) > 0 ? cpu(r, nodes, big) / cpu(r, nodes, ref) : undefined),
+      });
+  }
+  for (const size of sizes) {
+    metrics.push({
+      key: `rooms.redisCpu.${size}`,
+      scenario: 'rooms',
+      label: `${at}, 2 nodes + Redis: redis-server CPU per delivery, ${members(size)} members`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => roomCell(r, 2, size)?.redisCpuPerDeliveryUs,
+    });
+  }
+  for (const nodes of [1, 2]) {
+    metrics.push(
+      {
+        key: `rooms.p99.${nodes}`,
+        scenario: 'rooms',
+        label: `${at}, ${where(nodes)}: p99 of a delivery, ${members(big)} members`,
+        unit: 'ms',
+        better: 'lower',
+        get: (r) => roomCell(r, nodes, big)?.latency?.p99,
+      },
+      {
+        key: `rooms.lost.${nodes}`,
+        scenario: 'rooms',
+        label: `${at}, ${where(nodes)}: deliveries missing and sends failed, every size`,
+        unit: '',
+        better: 'lower',
+        ratio: false,
+        get: (r) => {
+          const cells = r.cells?.filter((c) => c.nodes === nodes) ?? [];
+          return cells.length > 0 ? cells.reduce((n, c) => n + c.missing + c.sendFailures, 0) : undefined;
+        },
+      },
+    );
+  }
+  return metrics;
 }
 
 /** A side of the paired fan-out that delivered everything, without failed sends. */
@@ -548,6 +630,34 @@ export function checkTargets(summary, runs, options) {
     clusterRatio?.median <= 1.2,
     `median of the rounds; one node and two nodes driven in alternating 1 s slices${typeof baseClusterRatio === 'number' ? `; bare Socket.IO ${baseClusterRatio.toFixed(2)}x` : ''}`,
   );
+  if (options.roomSizes?.length > 0) {
+    const { big, ref } = roomEnds(options.roomSizes);
+    for (const nodes of [1, 2]) {
+      const place = nodes === 1 ? 'one node' : 'two nodes through Redis';
+      // A cell that lost deliveries or sends meets no target, whatever its CPU.
+      const lost = Math.max(0, ...(app(`rooms.lost.${nodes}`)?.values ?? []).filter((n) => typeof n === 'number'));
+      const arrived = lost > 0 ? `${lost} deliveries missing or sends failed` : 'every delivery arrived';
+      const growth = app(`rooms.growth.${nodes}`)?.median;
+      const baseGrowth = summary[`rooms.growth.${nodes}`]?.variants[BASELINE]?.median;
+      if (ref)
+        add(
+          `rooms, ${place}: CPU per delivery at ${members(big)} members vs at ${members(ref)}`,
+          '<= 1.2x',
+          growth,
+          growth <= 1.2 && lost === 0,
+          `both at ${options.roomRate / 1000}k deliveries/s; median of the rounds' ratios${typeof baseGrowth === 'number' ? `; bare Socket.IO ${baseGrowth.toFixed(2)}x` : ''}; ${arrived}`,
+        );
+      const cpu = summary[`rooms.cpu.${nodes}.${big}`]?.variants;
+      const paired = cpu?.app?.pairedRatio;
+      add(
+        `rooms, ${place}: CPU per delivery at ${members(big)} members vs bare Socket.IO`,
+        '<= 1.1x',
+        cpu?.app?.ratio,
+        cpu?.app?.ratio <= 1.1 && lost === 0,
+        `${cpu?.app?.median ?? '—'} µs vs ${cpu?.[BASELINE]?.median ?? '—'} µs${typeof paired === 'number' ? `; round-paired ${paired.toFixed(2)}x` : ''}; ${arrived}`,
+      );
+    }
+  }
   const memN = Math.max(...options.memoryConnections);
   const heap = ratio(`memory.heap.${memN}`);
   const marginal = ratio(`memory.marginal.${memN}`);
@@ -643,7 +753,186 @@ export function targetLines(targets) {
   });
 }
 
+/**
+ * The rooms scenario's own tables, medians over rounds: CPU per delivery at
+ * each size (app / bare Socket.IO beside it, and the growth from the
+ * reference size to the largest in the last row), and the latency of the
+ * deliveries with what went missing.
+ */
+export function roomsRows(runs, variants, options) {
+  const sizes = options.roomSizes;
+  const { big, ref } = roomEnds(sizes);
+  const ids = [BASELINE, 'app'];
+  const rounds = (id) => (runs.rooms?.[id] ?? []).filter((r) => r && !r.error);
+  const mid = (id, nodes, size, pick) =>
+    median(
+      rounds(id).map((r) => {
+        const cell = roomCell(r, nodes, size);
+        return cell ? pick(cell) : undefined;
+      }),
+    );
+  const num = (value) => (value === null || value === undefined ? '—' : String(round(value, 2)));
+  const x = (a, b) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : '—');
+  const cpu = (c) => c.cpuPerDeliveryUs;
+  const cpuHead = ['room size', 'messages/s'];
+  for (const nodes of [1, 2]) cpuHead.push(...ids.map((id) => `${short(id)}, ${where(nodes)} (µs)`), 'app / bare');
+  cpuHead.push('redis-server, bare / app (µs)');
+  const cpuRows = sizes.map((size) => {
+    const row = [members(size), round(options.roomRate / size, 2).toLocaleString('en-US')];
+    for (const nodes of [1, 2]) {
+      const [base, app] = ids.map((id) => mid(id, nodes, size, cpu));
+      row.push(num(base), num(app), x(app, base));
+    }
+    row.push(ids.map((id) => num(mid(id, 2, size, (c) => c.redisCpuPerDeliveryUs))).join(' / '));
+    return row;
+  });
+  const growthRow = [`${members(big)} / ${members(ref ?? big)}`, ''];
+  for (const nodes of [1, 2]) {
+    const growth = ids.map((id) =>
+      median(
+        rounds(id).map((r) => {
+          const [b, s] = [roomCell(r, nodes, big), roomCell(r, nodes, ref)];
+          return b && s?.cpuPerDeliveryUs > 0 ? b.cpuPerDeliveryUs / s.cpuPerDeliveryUs : undefined;
+        }),
+      ),
+    );
+    growthRow.push(...growth.map((g) => (typeof g === 'number' ? `${g.toFixed(2)}x` : '—')), '');
+  }
+  growthRow.push('');
+  const latencyHead = ['room size'];
+  for (const nodes of [1, 2]) latencyHead.push(...ids.map((id) => `${short(id)}, ${where(nodes)}: p50 / p99 (ms)`), 'p99 app / bare');
+  latencyHead.push('missing or failed, bare / app');
+  const latencyRows = sizes.map((size) => {
+    const row = [members(size)];
+    for (const nodes of [1, 2]) {
+      const p = ids.map((id) => [mid(id, nodes, size, (c) => c.latency.p50), mid(id, nodes, size, (c) => c.latency.p99)]);
+      row.push(...p.map(([p50, p99]) => `${num(p50)} / ${num(p99)}`), x(p[1][1], p[0][1]));
+    }
+    const lost = (id) =>
+      rounds(id).reduce(
+        (n, r) => n + (r.cells?.filter((c) => c.size === size).reduce((m, c) => m + c.missing + c.sendFailures, 0) ?? 0),
+        0,
+      );
+    row.push(ids.map((id) => (rounds(id).length > 0 ? lost(id) : '—')).join(' / '));
+    return row;
+  });
+  const count = Math.max(0, ...ids.map((id) => rounds(id).length));
+  const title =
+    `Rooms: server CPU per delivery at a fixed ${members(options.roomRate)} deliveries/s for every size (messages/s = ${members(options.roomRate)} / size), ` +
+    `median of ${count} round${count === 1 ? '' : 's'}; 2 nodes: both nodes' CPU, redis-server's apart. Latency of every delivery from when its message was due.`;
+  return { title, cpu: [cpuHead, ...cpuRows, ...(ref ? [growthRow] : [])], latency: [latencyHead, ...latencyRows] };
+}
+
+const short = (id) => (id === BASELINE ? 'bare Socket.IO' : id);
+
 const COLORS = { ws: '#9e9e9e', socketio: '#1f77b4', nest: '#ff7f0e', app: '#2ca02c' };
+
+/**
+ * The rooms chart: server CPU per delivery (µs, from 0) against the room size
+ * (log scale), one line per variant and node count: solid with dots for one
+ * node, dashed with squares for two nodes through Redis.
+ */
+export function roomsSvg(runs, variants, options, meta) {
+  const sizes = options.roomSizes;
+  const width = 880;
+  const height = 470;
+  const plot = { x: 80, y: 80, w: 480, h: 300 };
+  const parts = [];
+  const text = (x, y, s, attrs = '') => `<text x="${x}" y="${y}" ${attrs}>${escapeXml(s)}</text>`;
+  const label = (id) => variants.find((v) => v.id === id)?.label ?? id;
+  const series = [];
+  for (const id of [BASELINE, 'app']) {
+    const rounds = (runs.rooms?.[id] ?? []).filter((r) => r && !r.error);
+    for (const nodes of [1, 2]) {
+      const points = sizes
+        .map((size) => [size, median(rounds.map((r) => roomCell(r, nodes, size)?.cpuPerDeliveryUs))])
+        .filter(([, y]) => typeof y === 'number');
+      if (points.length > 0) series.push({ id, nodes, points, name: `${label(id)}, ${where(nodes)}` });
+    }
+  }
+  const xMin = 10 ** Math.floor(Math.log10(Math.min(...sizes)));
+  const xMax = 10 ** Math.ceil(Math.log10(Math.max(...sizes)));
+  const sx = (v) => plot.x + ((Math.log10(v) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * plot.w;
+  const top = Math.max(1, ...series.flatMap((s) => s.points.map(([, y]) => y))) * 1.15;
+  const step = niceStep(top / 5);
+  const yMax = Math.ceil(top / step) * step;
+  const sy = (v) => plot.y + plot.h - (v / yMax) * plot.h;
+  const bottom = plot.y + plot.h;
+
+  parts.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
+  parts.push(
+    text(
+      20,
+      28,
+      `Cost as a room grows: server CPU per delivery at ${members(options.roomRate)} deliveries/s`,
+      'font-size="16" font-weight="bold"',
+    ),
+  );
+  parts.push(
+    text(
+      20,
+      48,
+      `${meta.mode} run, ${meta.date}; servers and redis-server pinned to 1 core, ${meta.cpuModel}, Node ${meta.node}; median over rounds`,
+      'font-size="11" fill="#555"',
+    ),
+  );
+  for (let v = 0; v <= yMax + step / 2; v += step) {
+    parts.push(`<line x1="${plot.x}" y1="${sy(v)}" x2="${plot.x + plot.w}" y2="${sy(v)}" stroke="#eee"/>`);
+    parts.push(text(plot.x - 6, sy(v) + 4, String(round(v, 2)), 'font-size="11" text-anchor="end"'));
+  }
+  for (let v = xMin; v <= xMax; v *= 10) {
+    parts.push(`<line x1="${sx(v)}" y1="${plot.y}" x2="${sx(v)}" y2="${bottom}" stroke="#eee"/>`);
+    parts.push(text(sx(v), bottom + 16, members(v), 'font-size="11" text-anchor="middle"'));
+  }
+  for (const size of sizes.filter((n) => !Number.isInteger(Math.log10(n))))
+    parts.push(text(sx(size), bottom + 16, members(size), 'font-size="11" text-anchor="middle" fill="#555"'));
+  parts.push(
+    `<line x1="${plot.x}" y1="${bottom}" x2="${plot.x + plot.w}" y2="${bottom}" stroke="#333"/><line x1="${plot.x}" y1="${plot.y}" x2="${plot.x}" y2="${bottom}" stroke="#333"/>`,
+  );
+  parts.push(text(plot.x + plot.w / 2, bottom + 38, 'room size (members, log scale)', 'font-size="12" text-anchor="middle"'));
+  parts.push(
+    text(
+      20,
+      plot.y + plot.h / 2,
+      'server CPU per delivery (µs)',
+      `font-size="12" text-anchor="middle" transform="rotate(-90 20 ${plot.y + plot.h / 2})"`,
+    ),
+  );
+  const marker = (nodes, x, y, color) =>
+    nodes === 1
+      ? `<circle cx="${x}" cy="${y}" r="4" fill="${color}"/>`
+      : `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${color}"/>`;
+  series.forEach(({ id, nodes, points, name }, i) => {
+    const color = COLORS[id] ?? '#777';
+    const dash = nodes === 2 ? ' stroke-dasharray="6 4"' : '';
+    parts.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')}"/>`,
+    );
+    for (const [x, y] of points) parts.push(marker(nodes, sx(x), sy(y), color));
+    const ly = plot.y + 10 + i * 22;
+    const lx = plot.x + plot.w + 24;
+    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 30}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`);
+    parts.push(marker(nodes, lx + 15, ly, color));
+    parts.push(text(lx + 38, ly + 4, name, 'font-size="11"'));
+  });
+  if (series.length === 0) parts.push(text(plot.x + 20, plot.y + 30, 'not measured', 'font-size="12" fill="#999"'));
+  parts.push(
+    text(
+      20,
+      height - 30,
+      `messages/s = ${members(options.roomRate)} / room size; 2 nodes: both nodes' CPU, receivers alternating between them, redis-server not included`,
+      'font-size="10" fill="#555"',
+    ),
+  );
+  parts.push(text(20, height - 14, `command: ${meta.command}`, 'font-size="10" fill="#555"'));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">\n${parts.join('\n')}\n</svg>\n`;
+}
+
+/** 1, 2 or 5 times a power of ten, at least `raw`. */
+function niceStep(raw) {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+}
 
 /** Three panels: echo throughput, p99 at the fixed rate, and fan-out p99 along the ladder. */
 export function svgChart(summary, runs, variants, meta) {

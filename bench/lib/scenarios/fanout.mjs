@@ -163,14 +163,14 @@ export async function runClusterPaired({ single, nodes, redis, variant, options,
 
 /**
  * A chat room of `receivers` clients spread over `servers` (round robin) and a
- * sender on the first, all joined. `send(rate, count)` sends `count` messages
+ * sender on the first, all joined (the rooms scenario opens one per cell too). `send(rate, count)` sends `count` messages
  * at `rate` and waits for every delivery and ack (2 s at most); `current`
  * holds what the sends since the last `reset()` delivered and how fast.
  * Sequence numbers run on across resets, so a late delivery of an earlier
  * count is never taken for one of the current count; `maxMessages` is the
  * most sent between two resets (their due times are kept in a ring).
  */
-async function openRoom({ servers, variant, receivers: count, user, maxMessages }) {
+export async function openRoom({ servers, variant, receivers: count, user, maxMessages }) {
   const due = new Float64Array(maxMessages);
   let seqBase = 0;
   let current;
