@@ -10,6 +10,8 @@ const MENTION = /(?<![A-Za-z0-9_.-])@([A-Za-z0-9_.-]+)/g;
  * punctuation ("thanks @ann." mentions `ann`).
  */
 export function extractMentions(text: string, senderId: string): string[] {
+  // Most messages mention nobody: no regex, set or array for them.
+  if (!text.includes('@')) return [];
   const found = new Set<string>();
   for (const match of text.matchAll(MENTION)) {
     const userId = withoutTrailingDots(match[1]);

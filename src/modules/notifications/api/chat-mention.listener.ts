@@ -17,6 +17,7 @@ export class ChatMentionListener {
 
   @OnEvent(ChatEvents.messageCreated)
   onMessageCreated({ message, mentions }: ChatMessageCreatedEvent): void {
+    if (mentions.length === 0) return;
     // Chat already excludes the sender; checked again because notifying
     // someone of their own message is the one mistake users always notice.
     const recipients = mentions.filter((userId) => userId !== message.userId);
