@@ -111,10 +111,12 @@ describe('idle and half-open connections', () => {
     expect(perConnection).toBeLessThan(32 * 1024);
     await until(() => h.closed() === COUNT, 3000, 'every half-open connection closed');
     await until(() => engineClients() === 0, 1000, 'no Engine.IO client left');
-    // A leaked connection would leave its 12 KiB or more behind.
+    // A leaked connection would leave its 12 KiB or more behind. What is left is usually 0 to 0.4 KiB;
+    // once it was 2.2 KiB (220 KiB in all, about what code V8 optimizes in the window weighs), so the
+    // bound is 4 KiB, what leaking one connection in three would leave.
     const left = ((await settledHeap()) - before) / COUNT;
     figures.push(`open, once closed by the deadline: ${(left / 1024).toFixed(1)} KiB left`);
-    expect(left).toBeLessThan(2 * 1024);
+    expect(left).toBeLessThan(4 * 1024);
   });
 
   it('connections that announce binary attachments before the handshake are closed at once and hold none of them', async () => {
