@@ -59,6 +59,11 @@ const UNAVAILABLE_REPLY: Envelope = {
   },
 };
 
+/** A handler's answer as the client gets it: `undefined` travels as `null`. */
+function okReply(data: unknown): Envelope {
+  return { ok: true, data: data ?? null };
+}
+
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
@@ -162,7 +167,7 @@ export class MessageRouter implements OnModuleInit {
     if (!(handled instanceof Promise)) return this.finish(socket, event, route, handled, ack, started);
     // One step from the handler's promise to the reply.
     void handled.then(
-      (settled) => this.finish(socket, event, route, { ok: true, data: settled ?? null }, ack, started),
+      (settled) => this.finish(socket, event, route, okReply(settled), ack, started),
       (error: unknown) => this.finish(socket, event, route, this.failed(route!, error), ack, started),
     );
   }
@@ -170,10 +175,7 @@ export class MessageRouter implements OnModuleInit {
   /** The reply of a handled event, once a pending handler settled. */
   private settle(route: Route | undefined, handled: Envelope | Promise<unknown>): Promise<Envelope> {
     if (!(handled instanceof Promise)) return Promise.resolve(handled);
-    return handled.then(
-      (settled): Envelope => ({ ok: true, data: settled ?? null }),
-      (error: unknown) => this.failed(route!, error),
-    );
+    return handled.then(okReply, (error: unknown) => this.failed(route!, error));
   }
 
   /** `now`: when the event arrived, on the rate limiter's clock (`performance.now()`). */
@@ -196,7 +198,7 @@ export class MessageRouter implements OnModuleInit {
     } catch (error) {
       return this.failed(route, error);
     }
-    if (!isPromiseLike(data)) return { ok: true, data: data ?? null };
+    if (!isPromiseLike(data)) return okReply(data);
     // The handler's own promise: `dispatch` makes the reply when it settles (an envelope is never a promise).
     return Promise.resolve(data);
   }
