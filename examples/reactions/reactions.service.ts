@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { RealtimeException, type RealtimeSocket } from 'nest-realtime';
+import { RealtimeException, scopedKey, type RealtimeSocket } from 'nest-realtime';
 import { ReactionPolicy } from './reaction.policy.js';
 import type { ReactionBody, ReactionCount } from './reactions.schemas.js';
 
@@ -33,7 +33,8 @@ export class ReactionsService {
       throw new RealtimeException('FORBIDDEN', 'Join the room before reacting in it');
     }
     const { userId } = socket.data.user;
-    const key = `${body.roomId}\n${body.messageId}`;
+    // Scoped to the socket's tenant: two tenants' rooms and messages never share a count.
+    const key = scopedKey(`${body.roomId}\n${body.messageId}`);
     let emojis = this.byMessage.get(key);
     if (!emojis) this.byMessage.set(key, (emojis = new Map()));
     let users = emojis.get(body.emoji);

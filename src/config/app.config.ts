@@ -65,6 +65,7 @@ const envSchema = z.object({
   JWT_CLOCK_TOLERANCE_S: int(0, 300).default(5),
   // At most the 16384 characters `auth:refresh` accepts for a token.
   JWT_MAX_TOKEN_BYTES: int(256, 16384).default(8192),
+  JWT_TENANT_CLAIM: optional,
   WS_ALLOW_QUERY_TOKEN: flag.default(false),
   WS_PATH: z
     .string()
@@ -194,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         clockToleranceSec: e.JWT_CLOCK_TOLERANCE_S,
         maxTokenBytes: e.JWT_MAX_TOKEN_BYTES,
         allowQueryToken: e.WS_ALLOW_QUERY_TOKEN,
+        ...(e.JWT_TENANT_CLAIM !== undefined && { tenantClaim: e.JWT_TENANT_CLAIM }),
       },
       path: e.WS_PATH,
       corsOrigins: e.WS_CORS_ORIGINS,
@@ -247,6 +249,7 @@ const OPTION_VARIABLES: Readonly<Record<string, string>> = {
   'auth.clockToleranceSec': 'JWT_CLOCK_TOLERANCE_S',
   'auth.maxTokenBytes': 'JWT_MAX_TOKEN_BYTES',
   'auth.allowQueryToken': 'WS_ALLOW_QUERY_TOKEN',
+  'auth.tenantClaim': 'JWT_TENANT_CLAIM',
   path: 'WS_PATH',
   corsOrigins: 'WS_CORS_ORIGINS',
   maxPayloadBytes: 'WS_MAX_PAYLOAD_BYTES',

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { sessionContract } from '../core/websocket/api/session.contract.js';
 import type { RealtimeContract } from '../core/websocket/domain/contract.js';
 import { rooms } from '../core/websocket/domain/rooms.js';
+import { TENANT_ID, runInTenant } from '../core/websocket/domain/tenancy.js';
 import { chatContract } from '../modules/chat/chat.contract.js';
-import { chatRoom } from '../modules/chat/domain/chat-rooms.js';
+import { chatRoom } from '../modules/chat/application/chat-rooms.js';
 import { notificationsContract } from '../modules/notifications/notifications.contract.js';
 import { presenceContract } from '../modules/presence/presence.contract.js';
 
@@ -12,17 +13,26 @@ import { presenceContract } from '../modules/presence/presence.contract.js';
 export const MAX_PUBLISH_USERS = 1000;
 
 const id = z.string().min(1).max(256);
+/** With tenants (`JWT_TENANT_CLAIM` on the servers), the tenant every target is in. */
+const tenant = z.string().regex(TENANT_ID, 'a tenant: 1 to 128 letters, digits and _ . : @ -').optional();
 
-/** Who a published push is for: one user, up to 1,000 users, or the members of a chat room. There is no "everyone". */
+/**
+ * Who a published push is for: one user, up to 1,000 users, or the members of
+ * a chat room, in one tenant when the servers have tenants. There is no "everyone".
+ */
 export const publishTargetSchema = z.union([
-  z.strictObject({ userId: id }),
-  z.strictObject({ userIds: z.array(id).min(1).max(MAX_PUBLISH_USERS) }),
-  z.strictObject({ roomId: id }),
+  z.strictObject({ userId: id, tenant }),
+  z.strictObject({ userIds: z.array(id).min(1).max(MAX_PUBLISH_USERS), tenant }),
+  z.strictObject({ roomId: id, tenant }),
 ]);
 export type PublishTarget = z.infer<typeof publishTargetSchema>;
 
-/** The Socket.IO rooms of a target: the users' own rooms, or the chat room. */
+/** The Socket.IO rooms of a target: the users' own rooms, or the chat room, named in the target's tenant. */
 export function roomsOf(target: PublishTarget): string[] {
+  return runInTenant(target.tenant, namesOf, target);
+}
+
+function namesOf(target: PublishTarget): string[] {
   if ('userId' in target) return [rooms.user(target.userId)];
   if ('userIds' in target) return [...new Set(target.userIds)].map((userId) => rooms.user(userId));
   return [chatRoom(target.roomId)];

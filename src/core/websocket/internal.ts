@@ -23,5 +23,6 @@ export { toErrorBody } from './application/errors/error-body.js';
 export { parseModuleOptions } from './domain/parse-options.js';
 export { utf16String } from './domain/utf16-string.js';
 export { KeyedQueue } from './domain/keyed-queue.js';
+export { scopedKeyOf, splitScopedKey } from './domain/tenancy.js';
 export { Outage } from './domain/outage.js';
 export { assertDeepEqual, resolveSuiteRunner, type SuiteRunner } from './application/ports/suite-runner.js';

@@ -41,6 +41,14 @@ export interface WebsocketModuleOptions {
     allowQueryToken?: boolean;
     /** Longer tokens are refused before any verification. @default 8192 */
     maxTokenBytes?: number;
+    /**
+     * The claim naming each token's tenant (e.g. `'tenant'`). When set, a token
+     * without it (1 to 128 letters, digits and `_ . : @ -`) is refused
+     * `UNAUTHORIZED`, and everything a socket reaches is scoped to its tenant:
+     * rooms, presence, history, idempotency, the per-user cap. Unset: one
+     * namespace for everyone.
+     */
+    tenantClaim?: string;
   };
   /** Socket.IO path. @default '/socket.io' */
   path?: string;
@@ -221,6 +229,7 @@ export const websocketOptionsSchema = z.object({
       clockToleranceSec: z.number().min(0).max(300).default(5),
       allowQueryToken: z.boolean().default(false),
       maxTokenBytes: positiveInt.default(8192),
+      tenantClaim: z.string().min(1).max(128).optional(),
     })
     .transform(({ algorithms, ...auth }) => ({
       ...auth,

@@ -84,9 +84,15 @@ export class RealtimePublishController implements OnApplicationBootstrap {
     const parsed = bodySchema.safeParse(body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      return this.refuse('unknown', 'The body must be { to: { userId } | { userIds: [1 to 1000 ids] } | { roomId }, event, data }', issues);
+      return this.refuse('unknown', 'The body must be { to: { userId } | { userIds: [1 to 1000 ids] } | { roomId } (each with tenant, with tenants), event, data }', issues);
     }
     const { to, event, data } = parsed.data;
+    // With tenants a push is for one tenant's users and rooms, named; without, a tenant names nothing.
+    if ((to.tenant !== undefined) !== (this.websocket.auth.tenantClaim !== undefined)) {
+      const message =
+        to.tenant === undefined ? 'This server has tenants: give to.tenant' : 'This server has no tenants: to.tenant is not accepted';
+      return this.refuse('unknown', message, [{ path: 'to.tenant', message }]);
+    }
     const known = this.publishable.has(event) ? event : 'unknown';
     let payload: unknown;
     try {

@@ -3,7 +3,7 @@ export type { ChatModuleOptions } from './chat.options.js';
 export type { ChatModuleExtras } from './chat.module-definition.js';
 export { ChatEvents, type ChatMessageCreatedEvent } from './domain/chat-events.js';
 export type { ChatMessage, NewChatMessage } from './domain/chat-message.js';
-export { chatRoom } from './domain/chat-rooms.js';
+export { chatRoom } from './application/chat-rooms.js';
 export { RoomAccessPolicy } from './ports/room-access-policy.port.js';
 export { ClaimsRoomAccessPolicy } from './infrastructure/claims-room-access.policy.js';
 export { ChatMessageStore, compareMessageIds, isMessageId, type HistoryPage, type HistoryQuery } from './ports/chat-message-store.port.js';

@@ -20,6 +20,8 @@ export const RealtimeEvents = {
 
 export interface UserConnectionEvent {
   userId: string;
+  /** The user's tenant, with tenants configured; listeners run in its scope. */
+  tenant?: string;
   /** Epoch milliseconds. */
   at: number;
 }

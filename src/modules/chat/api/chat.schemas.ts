@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { utf16String } from '../../../core/websocket/domain/utf16-string.js';
-import { ROOM_ID } from '../domain/chat-rooms.js';
+import { ROOM_ID } from '../application/chat-rooms.js';
 import { isMessageId, MAX_MESSAGE_ID_LENGTH } from '../domain/message-id.js';
 
 /** The longest `text`, in UTF-16 code units (JavaScript's `string.length`, so clients count alike). */

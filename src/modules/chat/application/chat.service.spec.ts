@@ -10,7 +10,7 @@ import {
 } from '../../../core/websocket/index.js';
 import type { ResolvedChatOptions } from '../chat.options.js';
 import { ChatEvents, type ChatMessageCreatedEvent } from '../domain/chat-events.js';
-import { chatRoom } from '../domain/chat-rooms.js';
+import { chatRoom } from './chat-rooms.js';
 import { ClaimsRoomAccessPolicy } from '../infrastructure/claims-room-access.policy.js';
 import { InMemoryChatMessageStore } from '../infrastructure/in-memory-chat-message.store.js';
 import { InMemoryIdempotencyStore } from '../infrastructure/in-memory-idempotency.store.js';

@@ -10,7 +10,7 @@ import {
 import { CHAT_OPTIONS, type ResolvedChatOptions } from '../chat.options.js';
 import { ChatEvents, type ChatMessageCreatedEvent } from '../domain/chat-events.js';
 import type { ChatMessage } from '../domain/chat-message.js';
-import { chatRoom, chatRoomIdsOf } from '../domain/chat-rooms.js';
+import { chatRoom, chatRoomIdsOf } from './chat-rooms.js';
 import { extractMentions } from '../domain/mentions.js';
 import { ChatMessageStore, type HistoryPage } from '../ports/chat-message-store.port.js';
 import { IdempotencyStore } from '../ports/idempotency-store.port.js';

@@ -1,6 +1,7 @@
 import type { ChatMessage, NewChatMessage } from '../domain/chat-message.js';
 import { compareMessageIds, formatMessageId, isMessageId } from '../domain/message-id.js';
 import { ChatMessageStore, type HistoryPage, type HistoryQuery } from '../ports/chat-message-store.port.js';
+import { scopedKey } from '../../../core/websocket/internal.js';
 
 export interface InMemoryChatMessageStoreOptions {
   /** Messages kept per room; the oldest are dropped first. @default 1000 */
@@ -65,11 +66,13 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
 
   async append(roomId: string, draft: NewChatMessage): Promise<ChatMessage> {
     this.prune();
-    let room = this.liveRoom(roomId);
-    if (room) this.rooms.delete(roomId);
+    // Kept under the room id scoped to the current tenant; the message carries the plain id.
+    const key = scopedKey(roomId);
+    let room = this.liveRoom(key);
+    if (room) this.rooms.delete(key);
     else room = { messages: [], lastMs: -1, lastSeq: -1, writtenAt: 0 };
     room.writtenAt = this.now();
-    this.rooms.set(roomId, room);
+    this.rooms.set(key, room);
     // Like Redis Streams: a clock that goes back never makes an id go back.
     const ms = Math.max(this.now(), room.lastMs);
     const seq = ms === room.lastMs ? room.lastSeq + 1 : 0;
@@ -91,7 +94,7 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
 
   async history(roomId: string, query: HistoryQuery): Promise<HistoryPage> {
     assertQuery(query);
-    const messages = this.liveRoom(roomId)?.messages ?? [];
+    const messages = this.liveRoom(scopedKey(roomId))?.messages ?? [];
     // The first message of the history; those before it are past maxPerRoom.
     const first = Math.max(0, messages.length - this.maxPerRoom);
     const { before, after, limit } = query;
@@ -110,11 +113,11 @@ export class InMemoryChatMessageStore extends ChatMessageStore {
     return { messages: messages.slice(start, end), hasMore };
   }
 
-  /** The room, unless it idled past the TTL (then it is forgotten). */
-  private liveRoom(roomId: string): Room | undefined {
-    const room = this.rooms.get(roomId);
+  /** The room under its scoped key, unless it idled past the TTL (then it is forgotten). */
+  private liveRoom(key: string): Room | undefined {
+    const room = this.rooms.get(key);
     if (room && this.idle(room)) {
-      this.rooms.delete(roomId);
+      this.rooms.delete(key);
       return undefined;
     }
     return room;

@@ -1,5 +1,6 @@
 import type { OnModuleDestroy } from '@nestjs/common';
 import { IdempotencyStore, type IdempotentResult } from '../ports/idempotency-store.port.js';
+import { scopedKey } from '../../../core/websocket/internal.js';
 
 /** The protocol's idempotency window for `chat:send`. */
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,7 +53,9 @@ export class InMemoryIdempotencyStore extends IdempotencyStore implements OnModu
     return this.entries.size;
   }
 
-  async once<T>(key: string, create: () => Promise<T>): Promise<IdempotentResult<T>> {
+  async once<T>(unscoped: string, create: () => Promise<T>): Promise<IdempotentResult<T>> {
+    // One tenant's key never meets another's.
+    const key = scopedKey(unscoped);
     for (let entry = this.live(key); entry; entry = this.live(key)) {
       if (!entry.pending) return { value: entry.value as T, created: false };
       try {

@@ -2,6 +2,7 @@ import type { RedisClients } from '../../../core/websocket/internal.js';
 import type { ChatMessage, NewChatMessage } from '../domain/chat-message.js';
 import { isMessageId } from '../domain/message-id.js';
 import { ChatMessageStore, type HistoryPage, type HistoryQuery } from '../ports/chat-message-store.port.js';
+import { scopedKey } from '../../../core/websocket/internal.js';
 
 export interface RedisChatMessageStoreOptions {
   /** Messages kept per room, trimmed exactly (`MAXLEN =`); the oldest are dropped first. @default 1000 */
@@ -64,9 +65,9 @@ export class RedisChatMessageStore extends ChatMessageStore {
     if (!Number.isInteger(this.idleTtlMs) || this.idleTtlMs < 0) throw new RangeError('idleTtlMs must be a non-negative integer');
   }
 
-  /** The stream of one room. */
+  /** The stream of one room (of the current tenant). */
   key(roomId: string): string {
-    return `${this.redis.prefix}chat:${roomId}:messages`;
+    return `${this.redis.prefix}chat:${scopedKey(roomId)}:messages`;
   }
 
   async append(roomId: string, draft: NewChatMessage): Promise<ChatMessage> {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyStore, type IdempotentResult } from '../ports/idempotency-store.port.js';
 import { DAY_MS } from './in-memory-idempotency.store.js';
 import type { RedisCommandSource } from './redis-chat-message.store.js';
+import { scopedKey } from '../../../core/websocket/internal.js';
 
 export interface RedisIdempotencyStoreOptions {
   /** How long a key is remembered once its value is stored. @default 86400000 (24 hours) */
@@ -68,7 +69,7 @@ export class RedisIdempotencyStore extends IdempotencyStore {
   /** The Redis key of a store key. */
   key(key: string): string {
     // UTF-16 code units, not UTF-8: two strings that differ only in lone surrogates stay two keys.
-    return `${this.redis.prefix}idempotency:${createHash('sha256').update(key, 'utf16le').digest('hex')}`;
+    return `${this.redis.prefix}idempotency:${createHash('sha256').update(scopedKey(key), 'utf16le').digest('hex')}`;
   }
 
   async once<T>(key: string, create: () => Promise<T>): Promise<IdempotentResult<T>> {

@@ -28,6 +28,10 @@ export interface HistoryPage {
  * behind it (never sent, or already dropped) still pages from where it would be.
  * A malformed id, or both cursors at once, rejects with a `RangeError`.
  *
+ * Rooms are kept per tenant: an adapter keys a room by `scopedKey(roomId)`
+ * (the id scoped to the tenant of the request it serves), while the messages
+ * carry the plain `roomId`. The contract suite checks it.
+ *
  * The messages it returns are the caller's to read, not to change: an adapter
  * may hand out frozen messages it keeps (the in-memory one does, so a page
  * costs no copies) or fresh ones; either way a change cannot reach what is

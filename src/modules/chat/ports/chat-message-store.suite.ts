@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 // The runner plumbing is the core's, shared by every module's port suites.
-import { assertDeepEqual, resolveSuiteRunner, type SuiteRunner } from '../../../core/websocket/internal.js';
+import { assertDeepEqual, resolveSuiteRunner, runInTenant, type SuiteRunner } from '../../../core/websocket/internal.js';
 import type { ChatMessage } from '../domain/chat-message.js';
 import { ChatMessageStore, compareMessageIds } from './chat-message-store.port.js';
 
@@ -79,6 +79,17 @@ export function describeChatMessageStoreContract(name: string, harness: ChatMess
           sent.map((message) => message.id).sort(compareMessageIds),
         );
       });
+    });
+
+    it('keeps tenants apart: one room id in two tenant scopes is two rooms, each message with the plain id', async () => {
+      const roomId = room();
+      const acme = await runInTenant('acme', () => store.append(roomId, { userId: 'ann', text: 'acme' }));
+      const globex = await runInTenant('globex', () => store.append(roomId, { userId: 'ann', text: 'globex' }));
+      assert.equal(acme.roomId, roomId);
+      assert.equal(globex.roomId, roomId);
+      assertDeepEqual(await runInTenant('acme', () => store.history(roomId, { limit: 10 })), { messages: [acme], hasMore: false });
+      assertDeepEqual(await runInTenant('globex', () => store.history(roomId, { limit: 10 })), { messages: [globex], hasMore: false });
+      assertDeepEqual(await store.history(roomId, { limit: 10 }), { messages: [], hasMore: false });
     });
 
     describe('history', () => {

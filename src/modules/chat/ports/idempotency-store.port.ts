@@ -10,7 +10,8 @@ export interface IdempotentResult<T> {
  * period, so a retried request gets the first answer instead of a second
  * effect. The in-memory twin serves one node; a Redis twin (`SET NX PX` to
  * reserve, then fill) can serve the cluster. Values must survive a JSON round
- * trip. Both run `describeIdempotencyStoreContract`.
+ * trip. Keys are kept per tenant: an adapter stores `scopedKey(key)`. Both
+ * run `describeIdempotencyStoreContract`.
  */
 export abstract class IdempotencyStore {
   /**

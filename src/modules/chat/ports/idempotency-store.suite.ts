@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 // The runner plumbing is the core's, shared by every module's port suites.
-import { assertDeepEqual, resolveSuiteRunner, type SuiteRunner } from '../../../core/websocket/internal.js';
+import { assertDeepEqual, resolveSuiteRunner, runInTenant, type SuiteRunner } from '../../../core/websocket/internal.js';
 import type { IdempotencyStore } from './idempotency-store.port.js';
 
 export type { SuiteRunner };
@@ -73,6 +73,14 @@ export function describeIdempotencyStoreContract(
       assertDeepEqual(await fixture.store.once(k, create.fn), { value, created: true });
       assertDeepEqual(await fixture.store.once(k, async () => ({ id: 'other' })), { value, created: false });
       assert.equal(create.calls(), 1);
+    });
+
+    it('keeps tenants apart: one key in two tenant scopes is two keys, and each remembers its own value', async () => {
+      const k = key();
+      assertDeepEqual(await runInTenant('acme', () => fixture.store.once(k, async () => 'acme')), { value: 'acme', created: true });
+      assertDeepEqual(await runInTenant('globex', () => fixture.store.once(k, async () => 'globex')), { value: 'globex', created: true });
+      assertDeepEqual(await fixture.store.once(k, async () => 'none'), { value: 'none', created: true });
+      assertDeepEqual(await runInTenant('acme', () => fixture.store.once(k, async () => 'again')), { value: 'acme', created: false });
     });
 
     it('keeps keys apart', async () => {

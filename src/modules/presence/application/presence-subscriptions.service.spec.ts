@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { RealtimeException, type ConnectionManager, type RealtimeSocket } from '../../../core/websocket/index.js';
-import { presenceRoom } from '../domain/presence-rooms.js';
+import { presenceRoom } from './presence-rooms.js';
 import { PresenceSubscriptions } from './presence-subscriptions.service.js';
 
 function fakeSocket() {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectionManager, RealtimeException, type RealtimeSocket, type ValidationIssue } from '../../../core/websocket/internal.js';
-import { presenceRoom } from '../domain/presence-rooms.js';
+import { presenceRoom } from './presence-rooms.js';
 import { PRESENCE_OPTIONS, type ResolvedPresenceOptions } from '../presence.options.js';
 
 /**

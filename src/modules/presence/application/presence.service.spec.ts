@@ -1,13 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InMemoryConnectionRegistry, type RealtimeEmitter } from '../../../core/websocket/internal.js';
+import { InMemoryConnectionRegistry, type ConnectionManager, type RealtimeEmitter } from '../../../core/websocket/internal.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
 import type { PresenceEntry } from '../domain/presence-entry.js';
-import { presenceRoom } from '../domain/presence-rooms.js';
+import { presenceRoom } from './presence-rooms.js';
 import { InMemoryPresenceLedger } from '../infrastructure/in-memory-presence.ledger.js';
 import { InMemoryPresenceStore } from '../infrastructure/in-memory-presence.store.js';
 import { PresenceService } from './presence.service.js';
+
+/** Without tenants a registry key is the user id. */
+const singleNamespace = { userOfKey: (key: string) => ({ tenant: undefined, userId: key }) } as unknown as ConnectionManager;
 
 const GRACE = 1000;
 
@@ -42,7 +45,14 @@ describe('PresenceService', () => {
     } as unknown as RealtimeEmitter;
     events.on(PresenceEvents.online, (event: PresenceChangedEvent) => domain.push([PresenceEvents.online, event]));
     events.on(PresenceEvents.offline, (event: PresenceChangedEvent) => domain.push([PresenceEvents.offline, event]));
-    service = new PresenceService(store, ledger, emitter, events, { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 });
+    service = new PresenceService(
+      store,
+      ledger,
+      emitter,
+      events,
+      { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 },
+      singleNamespace,
+    );
   });
 
   afterEach(() => {

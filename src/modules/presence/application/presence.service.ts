@@ -1,9 +1,19 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { KeyedQueue, Outage, RealtimeEmitter, type UserConnectionEvent } from '../../../core/websocket/internal.js';
+import {
+  ConnectionManager,
+  KeyedQueue,
+  Outage,
+  RealtimeEmitter,
+  currentTenant,
+  runInTenant,
+  scopedKey,
+  scopedKeyOf,
+  type UserConnectionEvent,
+} from '../../../core/websocket/internal.js';
 import type { PresenceEntry, SettableStatus } from '../domain/presence-entry.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
-import { presenceRoom, watchedUserOf } from '../domain/presence-rooms.js';
+import { presenceRoom, watchedUserOf } from './presence-rooms.js';
 import { PresenceLedger } from '../ports/presence-ledger.port.js';
 import { PresenceStore } from '../ports/presence-store.port.js';
 import { PRESENCE_OPTIONS, type ResolvedPresenceOptions } from '../presence.options.js';
@@ -28,6 +38,11 @@ const CLOCK_SKEW_MS = 2000;
  * settled by a sweep: periodic (a grace kept in Redis outlives the node that
  * started it, and any node may settle it), and at once when the ledger says
  * one is due (the in-memory ledger's timers).
+ *
+ * Store, ledger and queues key a user as the core's registry does: by the id
+ * scoped to its tenant (`scopedKey`), so presence shares the registry's
+ * counts and two tenants' users never meet. Every entry is announced in its
+ * user's tenant scope, with the plain user id.
  */
 @Injectable()
 export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -49,35 +64,36 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly emitter: RealtimeEmitter,
     private readonly events: EventEmitter2,
     @Inject(PRESENCE_OPTIONS) private readonly options: ResolvedPresenceOptions,
+    private readonly connections: ConnectionManager,
   ) {
     ledger.onDue(() => this.due());
   }
 
   /** The entries of `userIds`, in that order; never-seen users are offline with `lastSeenAt: null`. */
-  get(userIds: readonly string[]): Promise<PresenceEntry[]> {
-    return this.store.get(userIds);
+  async get(userIds: readonly string[]): Promise<PresenceEntry[]> {
+    if (currentTenant() === undefined) return this.store.get(userIds);
+    const entries = await this.store.get(userIds.map(scopedKey));
+    return entries.map((entry, index) => ({ ...entry, userId: userIds[index]! }));
   }
 
   /** The user's first socket anywhere (`realtime.user.connected`). Never rejects. */
-  userConnected({ userId, at }: UserConnectionEvent): Promise<void> {
-    return this.reconcile(userId, at);
+  userConnected({ userId, tenant, at }: UserConnectionEvent): Promise<void> {
+    return this.reconcile(scopedKeyOf(tenant, userId), at);
   }
 
   /** The user's last socket is gone (`realtime.user.disconnected`): offline unless one comes back within the grace. */
-  userDisconnected({ userId, at }: UserConnectionEvent): void {
-    void this.reconcile(userId, at);
+  userDisconnected({ userId, tenant, at }: UserConnectionEvent): void {
+    void this.reconcile(scopedKeyOf(tenant, userId), at);
   }
 
   /** The caller's chosen status; the same status again changes and announces nothing. */
   setStatus(userId: string, status: SettableStatus): Promise<PresenceEntry> {
-    return this.transitions.run(userId, async () => {
-      const changed = await this.store.setStatus(userId, status, Date.now());
-      if (changed) {
-        this.announce(changed);
-        return changed;
-      }
-      const [current] = await this.store.get([userId]);
-      return current!;
+    const key = scopedKey(userId);
+    return this.transitions.run(key, async () => {
+      const changed = await this.store.setStatus(key, status, Date.now());
+      if (changed) return this.announce(changed);
+      const [current] = await this.store.get([key]);
+      return { ...current!, userId };
     });
   }
 
@@ -91,15 +107,15 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   async restate(since: number): Promise<void> {
     const watched: string[] = [];
     for (const room of this.emitter.localRooms()) {
-      const userId = watchedUserOf(room);
-      if (userId !== undefined) watched.push(userId);
+      const key = watchedUserOf(room);
+      if (key !== undefined) watched.push(key);
     }
     let restated = 0;
     try {
       for (let start = 0; start < watched.length; start += RESTATE_BATCH) {
         for (const entry of await this.store.get(watched.slice(start, start + RESTATE_BATCH))) {
           if (entry.lastSeenAt === null || this.decidedBy(entry) < since - CLOCK_SKEW_MS) continue;
-          this.emitter.toLocalRoom(presenceRoom(entry.userId)).emit('presence:update', entry);
+          this.inScopeOf(entry, (tenant, plain) => this.emitter.toLocalRoom(presenceRoom(plain.userId)).emit('presence:update', plain));
           restated++;
         }
       }
@@ -221,19 +237,34 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     this.logger.log('Presence reaches its ledger again');
   }
 
-  /** The change is already decided and stored: a failing push or listener is logged, never allowed to undo or stop it. */
-  private announce(entry: PresenceEntry, domainEvent?: string, at?: number): void {
-    try {
-      this.emitter.toRoom(presenceRoom(entry.userId)).emit('presence:update', entry);
-    } catch (error) {
-      this.logger.error(`Could not push the presence of ${entry.userId}`, (error as Error)?.stack);
-    }
-    if (!domainEvent) return;
-    const payload: PresenceChangedEvent = { userId: entry.userId, at: at ?? Date.now() };
-    try {
-      this.events.emit(domainEvent, payload);
-    } catch (error) {
-      this.logger.error(`A listener of ${domainEvent} failed`, (error as Error)?.stack);
-    }
+  /**
+   * Announces a stored entry (keyed as stored) in its user's tenant scope and
+   * returns it with the plain user id. The change is already decided and
+   * stored: a failing push or listener is logged, never allowed to undo or stop it.
+   */
+  private announce(entry: PresenceEntry, domainEvent?: string, at?: number): PresenceEntry {
+    return this.inScopeOf(entry, (tenant, plain) => {
+      try {
+        this.emitter.toRoom(presenceRoom(plain.userId)).emit('presence:update', plain);
+      } catch (error) {
+        this.logger.error(`Could not push the presence of ${plain.userId}`, (error as Error)?.stack);
+      }
+      if (!domainEvent) return plain;
+      const time = at ?? Date.now();
+      const payload: PresenceChangedEvent =
+        tenant === undefined ? { userId: plain.userId, at: time } : { userId: plain.userId, tenant, at: time };
+      try {
+        this.events.emit(domainEvent, payload);
+      } catch (error) {
+        this.logger.error(`A listener of ${domainEvent} failed`, (error as Error)?.stack);
+      }
+      return plain;
+    });
+  }
+
+  /** Runs `fn` in the tenant scope of a stored entry, with the entry as clients see it (the plain user id). */
+  private inScopeOf<R>(entry: PresenceEntry, fn: (tenant: string | undefined, plain: PresenceEntry) => R): R {
+    const { tenant, userId } = this.connections.userOfKey(entry.userId);
+    return runInTenant(tenant, fn, tenant, tenant === undefined ? entry : { ...entry, userId });
   }
 }

@@ -16,6 +16,8 @@ export const PresenceEvents = {
 
 export interface PresenceChangedEvent {
   userId: string;
+  /** The user's tenant, with tenants configured; listeners run in its scope. */
+  tenant?: string;
   /** Epoch milliseconds of the transition (for `offline`: when the last socket left), like the core's `UserConnectionEvent`. */
   at: number;
 }

@@ -10,6 +10,7 @@ import { isRealtimeServer } from '../../infrastructure/adapters/redis-io.adapter
 import { WsAuthenticator } from '../../infrastructure/auth/ws-authenticator.js';
 import { OutgoingBufferMonitor } from '../../infrastructure/backpressure/outgoing-buffer.monitor.js';
 import { missingAdapterMessage } from '../../websocket.messages.js';
+import { runInTenant } from '../../domain/tenancy.js';
 
 /**
  * The only gateway. It knows no feature: it authenticates (through the
@@ -29,7 +30,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     router: MessageRouter,
     private readonly outgoing: OutgoingBufferMonitor,
   ) {
-    this.routeEvents = incomingEvents((socket, args) => router.dispatch(socket, args));
+    const dispatch = (socket: RealtimeSocket, args: unknown[]): void => router.dispatch(socket, args);
+    // Each event in its socket's tenant scope (no scope without tenants).
+    this.routeEvents = incomingEvents((socket, args) => runInTenant(socket.data.user.tenant, dispatch, socket, args));
   }
 
   afterInit(server: RealtimeServer): void {
@@ -43,16 +46,24 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
+    runInTenant(socket.data.user.tenant, this.connect, socket);
+  }
+
+  handleDisconnect(socket: RealtimeSocket): void {
+    runInTenant(socket.data.user?.tenant, this.disconnect, socket);
+  }
+
+  private readonly connect = (socket: RealtimeSocket): void => {
     this.routeEvents(socket);
     this.outgoing.watch(socket);
     // session:ready tells the client it is reachable: only once its user room is subscribed on every node.
     void this.connections.register(socket).then(() => {
       if (socket.connected) this.sessions.start(socket);
     });
-  }
+  };
 
-  handleDisconnect(socket: RealtimeSocket): void {
+  private readonly disconnect = (socket: RealtimeSocket): void => {
     this.sessions.end(socket);
     void this.connections.unregister(socket);
-  }
+  };
 }

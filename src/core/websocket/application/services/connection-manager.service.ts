@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeEvents, type PushesResumedEvent, type UserConnectionEvent } from '../../domain/realtime-events.js';
 import { rooms } from '../../domain/rooms.js';
+import { runInTenant, scopedKey, scopedKeyOf, splitScopedKey } from '../../domain/tenancy.js';
 import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
@@ -68,7 +69,7 @@ export class ConnectionManager {
       if (this.resyncs !== resyncsBefore) await this.registry.remove(this.entryOf(socket)).catch(() => (this.stale = true));
       return false;
     }
-    if (count === 1) this.publish(RealtimeEvents.userConnected, socket.data.user.userId);
+    if (count === 1) this.publish(RealtimeEvents.userConnected, this.keyOf(socket));
     // A transport that closes before Socket.IO connects the socket brings no
     // disconnect event, so the place is given back when the transport closes.
     const release = (): void => {
@@ -92,7 +93,8 @@ export class ConnectionManager {
       socket.conn.off('close', release);
       this.pending.delete(socket);
     }
-    return this.join(socket, rooms.user(socket.data.user.userId));
+    const { tenant, userId } = socket.data.user;
+    return this.join(socket, runInTenant(tenant, rooms.user, userId));
   }
 
   /**
@@ -111,7 +113,7 @@ export class ConnectionManager {
     if (!socket.data.user) return;
     try {
       const { removed, count } = await this.registry.remove(this.entryOf(socket));
-      if (removed && count === 0) this.publish(RealtimeEvents.userDisconnected, socket.data.user.userId);
+      if (removed && count === 0) this.publish(RealtimeEvents.userDisconnected, this.keyOf(socket));
     } catch (error) {
       this.stale = true;
       this.logger.error(
@@ -149,7 +151,7 @@ export class ConnectionManager {
       throw error;
     }
     const { connected, disconnected } = result;
-    for (const userId of connected) this.publish(RealtimeEvents.userConnected, userId);
+    for (const key of connected) this.publish(RealtimeEvents.userConnected, key);
     this.announceGone(disconnected);
     if (connected.length + disconnected.length > 0) {
       this.logger.log(`Registry resynced: ${connected.length} users back, ${disconnected.length} gone`);
@@ -162,19 +164,32 @@ export class ConnectionManager {
     this.announceGone(await this.registry.removeNode(this.options.nodeId));
   }
 
-  /** Announces users that have no socket anywhere any more (after a node's sockets were removed). */
-  announceGone(userIds: readonly string[]): void {
-    for (const userId of userIds) this.publish(RealtimeEvents.userDisconnected, userId);
+  /** Announces users that have no socket anywhere any more (after a node's sockets were removed), by their registry keys. */
+  announceGone(keys: readonly string[]): void {
+    for (const key of keys) this.publish(RealtimeEvents.userDisconnected, key);
   }
 
-  /** The user's sockets on every node. */
-  getSockets(userId: string): Promise<ConnectionEntry[]> {
-    return this.registry.socketsOf(userId);
+  /**
+   * The tenant and user id behind a registry key. The registry keys a user by
+   * its id scoped to its tenant (`scopedKey`), so the same id in two tenants
+   * is two users, each with its own cap; without tenants the key is the id.
+   */
+  userOfKey(key: string): { tenant: string | undefined; userId: string } {
+    if (this.options.auth.tenantClaim === undefined) return { tenant: undefined, userId: key };
+    const { tenant, id } = splitScopedKey(key);
+    return { tenant, userId: id };
   }
 
-  /** True while the user has a socket anywhere. */
+  /** The user's sockets on every node (the user of the current tenant). */
+  async getSockets(userId: string): Promise<ConnectionEntry[]> {
+    const key = scopedKey(userId);
+    const entries = await this.registry.socketsOf(key);
+    return key === userId ? entries : entries.map((entry) => ({ ...entry, userId }));
+  }
+
+  /** True while the user (of the current tenant) has a socket anywhere. */
   async isOnline(userId: string): Promise<boolean> {
-    return (await this.registry.countOf(userId)) > 0;
+    return (await this.registry.countOf(scopedKey(userId))) > 0;
   }
 
   /** Sockets connected on every node. */
@@ -187,15 +202,22 @@ export class ConnectionManager {
     this.host.server.in(rooms.user(userId)).disconnectSockets(true);
   }
 
+  /** The registry holds each socket under its user's key: the user id scoped to the socket's tenant. */
   private entryOf(socket: RealtimeSocket): ConnectionEntry {
-    return { socketId: socket.id, userId: socket.data.user.userId, nodeId: this.options.nodeId };
+    return { socketId: socket.id, userId: this.keyOf(socket), nodeId: this.options.nodeId };
   }
 
-  /** A throwing listener must not undo the registry change that raised the event. */
-  private publish(event: string, userId: string): void {
-    const payload: UserConnectionEvent = { userId, at: Date.now() };
+  private keyOf(socket: RealtimeSocket): string {
+    const { tenant, userId } = socket.data.user;
+    return scopedKeyOf(tenant, userId);
+  }
+
+  /** Raised in the user's tenant scope. A throwing listener must not undo the registry change that raised the event. */
+  private publish(event: string, key: string): void {
+    const { tenant, userId } = this.userOfKey(key);
+    const payload: UserConnectionEvent = tenant === undefined ? { userId, at: Date.now() } : { userId, tenant, at: Date.now() };
     try {
-      this.events.emit(event, payload);
+      runInTenant(tenant, () => this.events.emit(event, payload));
     } catch (error) {
       this.logger.error(`A listener of ${event} failed`, (error as Error).stack);
     }

@@ -3,6 +3,7 @@ import { RealtimeException } from '../errors/realtime.exception.js';
 import type { AuthenticatedUser } from '../../domain/interfaces/websocket-events.interface.js';
 import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
 import type { TokenVerifier } from '../ports/token-verifier.port.js';
+import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
 import { SessionService } from './session.service.js';
 
 function setup(expiresInMs: number) {
@@ -11,7 +12,11 @@ function setup(expiresInMs: number) {
     deadlineOf: (u: AuthenticatedUser) => u.expiresAt,
     verify: (token: unknown) => ({ userId: 'u', expiresAt: Number(token) }) as AuthenticatedUser,
   } as unknown as TokenVerifier;
-  const sessions = new SessionService(verifier, new EventEmitter2());
+  const sessions = new SessionService(
+    verifier,
+    new EventEmitter2(),
+    resolveWebsocketOptions({ auth: { secret: 'a-test-secret-of-at-least-32-bytes' } }),
+  );
   const socket = { id: 's', connected: true, data: { user }, emit: () => true, disconnect: () => undefined } as unknown as RealtimeSocket;
   return { sessions, socket };
 }

@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { RealtimeEvents } from '../../domain/realtime-events.js';
 import type { RealtimeSocket, SessionRefreshedEvent } from '../interfaces/realtime-socket.interface.js';
 import { TokenVerifier } from '../ports/token-verifier.port.js';
+import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
+import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
+import { withTenant } from './tenant-of.js';
 
 /** setTimeout's longest delay; a later deadline is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -20,10 +23,15 @@ type Armed = RealtimeSocket & { [EXPIRES]?: number };
 export class SessionService {
   private readonly timers = new WeakMap<RealtimeSocket, NodeJS.Timeout>();
 
+  private readonly tenantClaim: string | undefined;
+
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly events: EventEmitter2,
-  ) {}
+    @Inject(WEBSOCKET_OPTIONS) options: ResolvedWebsocketOptions,
+  ) {
+    this.tenantClaim = options.auth.tenantClaim;
+  }
 
   start(socket: RealtimeSocket): void {
     const { userId, expiresAt } = socket.data.user;
@@ -60,11 +68,12 @@ export class SessionService {
   async refresh(socket: RealtimeSocket, token: unknown): Promise<{ expiresAt: string }> {
     let user;
     try {
-      user = this.verifier.verify(token);
+      user = withTenant(this.verifier.verify(token), this.tenantClaim);
     } catch {
       throw new RealtimeException('UNAUTHORIZED', 'The new token is not valid');
     }
-    if (user.userId !== socket.data.user.userId) {
+    // A socket never changes tenant: its rooms and watch lists belong to the old one.
+    if (user.userId !== socket.data.user.userId || user.tenant !== socket.data.user.tenant) {
       throw new RealtimeException('UNAUTHORIZED', 'The new token is for another user');
     }
     socket.data.user = user;

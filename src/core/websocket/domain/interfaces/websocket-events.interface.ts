@@ -11,6 +11,8 @@ export interface AuthenticatedUser {
   claims: Readonly<Record<string, unknown>>;
   /** The token's `exp`, in epoch milliseconds. */
   expiresAt: number;
+  /** The token's tenant, when the server is configured with a tenant claim (`JWT_TENANT_CLAIM`); the scope of all the socket does. */
+  tenant?: string;
 }
 
 /** What the module keeps in `socket.data`. */

@@ -1,4 +1,4 @@
-import { rooms } from '../../../core/websocket/index.js';
+import { rooms, runInTenant } from '../../../core/websocket/index.js';
 import { chatRoom, chatRoomIdsOf } from './chat-rooms.js';
 
 describe('chatRoom', () => {
@@ -17,5 +17,16 @@ describe('chatRoomIdsOf', () => {
 
   it('skips a name with the chat prefix whose id no client could have joined', () => {
     expect(chatRoomIdsOf([chatRoom(''), chatRoom('a b'), chatRoom('x'.repeat(65)), chatRoom('ok')])).toEqual(['ok']);
+  });
+});
+
+describe('chat rooms of a tenant', () => {
+  it('names a room in the current tenant, and finds only that tenant’s rooms', () => {
+    const acme = runInTenant('acme', chatRoom, 'lobby');
+    const globex = runInTenant('globex', chatRoom, 'lobby');
+    expect(acme).toBe('chat:acme/lobby');
+    expect(globex).not.toBe(acme);
+    expect(runInTenant('acme', chatRoomIdsOf, [acme, globex, chatRoom('other')])).toEqual(['lobby']);
+    expect(chatRoomIdsOf([acme, globex])).toEqual([]);
   });
 });

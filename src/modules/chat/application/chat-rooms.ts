@@ -1,3 +1,5 @@
+import { scopedKey } from '../../../core/websocket/internal.js';
+
 /** What every chat room's Socket.IO name starts with: apart from the core's `user:` rooms, socket ids and other features' rooms. */
 const CHAT_ROOM_PREFIX = 'chat:';
 
@@ -6,13 +8,14 @@ export const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * The Socket.IO room of one chat room's members: the only place the chat
- * module names its rooms. An app pushes to a chat room through it.
+ * module names its rooms, scoped to the current tenant. An app pushes to a
+ * chat room through it.
  *
  * @example
  * emitter.toRoom(chatRoom('lobby')).emit('reactions:updated', change);
  */
 export function chatRoom(roomId: string): string {
-  return `${CHAT_ROOM_PREFIX}${roomId}`;
+  return `${CHAT_ROOM_PREFIX}${scopedKey(roomId)}`;
 }
 
 /**
@@ -22,9 +25,11 @@ export function chatRoom(roomId: string): string {
  */
 export function chatRoomIdsOf(socketRooms: Iterable<string>): string[] {
   const ids: string[] = [];
+  // The socket's own tenant's rooms: a socket is in no other.
+  const prefix = chatRoom('');
   for (const room of socketRooms) {
-    if (!room.startsWith(CHAT_ROOM_PREFIX)) continue;
-    const roomId = room.slice(CHAT_ROOM_PREFIX.length);
+    if (!room.startsWith(prefix)) continue;
+    const roomId = room.slice(prefix.length);
     if (ROOM_ID.test(roomId)) ids.push(roomId);
   }
   return ids;

@@ -1,0 +1,23 @@
+import { runInTenant } from '../core/websocket/domain/tenancy.js';
+import { rooms } from '../core/websocket/domain/rooms.js';
+import { chatRoom } from '../modules/chat/application/chat-rooms.js';
+import { publishTargetSchema, roomsOf } from './publishable.js';
+
+describe('publish targets', () => {
+  it('names the rooms of the target’s tenant, as a handler of that tenant would', () => {
+    expect(roomsOf({ userId: 'ann', tenant: 'acme' })).toEqual([runInTenant('acme', rooms.user, 'ann')]);
+    expect(roomsOf({ userIds: ['ann', 'bob', 'ann'], tenant: 'acme' })).toEqual(['user:acme/ann', 'user:acme/bob']);
+    expect(roomsOf({ roomId: 'general', tenant: 'globex' })).toEqual([runInTenant('globex', chatRoom, 'general')]);
+  });
+
+  it('names the single namespace’s rooms without a tenant', () => {
+    expect(roomsOf({ userId: 'ann' })).toEqual(['user:ann']);
+    expect(roomsOf({ roomId: 'general' })).toEqual(['chat:general']);
+  });
+
+  it('refuses a tenant that is not a tenant id', () => {
+    expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: 'a/b' }).success).toBe(false);
+    expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: '' }).success).toBe(false);
+    expect(publishTargetSchema.safeParse({ roomId: 'general', tenant: 'acme' }).success).toBe(true);
+  });
+});
