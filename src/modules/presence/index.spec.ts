@@ -5,14 +5,17 @@ describe('presence public API', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(presence).sort()).toEqual(
       [
+        'EveryoneVisiblePolicy',
         'InMemoryPresenceStore',
         'PRESENCE_STATUSES',
         'PresenceEvents',
         'PresenceModule',
         'PresenceService',
         'PresenceStore',
+        'PresenceVisibilityPolicy',
         'SETTABLE_STATUSES',
         'describePresenceStoreContract',
+        'describePresenceVisibilityPolicyContract',
         'presenceContract',
       ].sort(),
     );

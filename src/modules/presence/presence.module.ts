@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConnectionRegistry, RedisClients } from '../../core/websocket/internal.js';
 import { PresenceConnectionListener } from './api/presence-connection.listener.js';
+import { PresenceSessionListener } from './api/presence-session.listener.js';
 import { PresenceHandlers } from './api/presence.handlers.js';
 import { PresenceSubscriptions } from './application/presence-subscriptions.service.js';
 import { PresenceService } from './application/presence.service.js';
@@ -9,6 +10,7 @@ import { InMemoryPresenceStore } from './infrastructure/in-memory-presence.store
 import { RedisPresenceStore } from './infrastructure/redis-presence.store.js';
 import { PresenceLedger } from './ports/presence-ledger.port.js';
 import { PresenceStore } from './ports/presence-store.port.js';
+import { PresenceVisibilityPolicy } from './ports/presence-visibility-policy.port.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE } from './presence.module-definition.js';
 import { PRESENCE_OPTIONS, resolvePresenceOptions, type ResolvedPresenceOptions } from './presence.options.js';
 
@@ -21,10 +23,11 @@ export type { PresenceModuleOptions } from './presence.options.js';
  * Needs `WebsocketModule` and `EventEmitterModule.forRoot()` in the app.
  * When the core has Redis, presence and its grace periods live there too,
  * settled by whichever node's sweep finds them due; otherwise in memory, with
- * a timer per grace period.
+ * a timer per grace period. Who may see whose presence is a replaceable
+ * policy (everyone, by default).
  *
  * @example
- * PresenceModule.forRoot({ offlineGraceMs: 5000 })
+ * PresenceModule.forRoot({ offlineGraceMs: 5000, visibilityPolicy: ContactsOnlyPolicy, imports: [ContactsModule] })
  */
 @Module({
   providers: [
@@ -48,8 +51,9 @@ export type { PresenceModuleOptions } from './presence.options.js';
     PresenceSubscriptions,
     PresenceHandlers,
     PresenceConnectionListener,
+    PresenceSessionListener,
   ],
-  exports: [PresenceService],
+  exports: [PresenceService, PresenceVisibilityPolicy],
 })
 export class PresenceModule extends ConfigurableModuleClass {
   /** Every option is optional, so `PresenceModule.forRoot()` is the default presence. */

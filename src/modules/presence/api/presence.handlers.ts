@@ -14,14 +14,13 @@ export class PresenceHandlers {
     private readonly subscriptions: PresenceSubscriptions,
   ) {}
 
+  /** Users the visibility policy hides read as never seen, and are watched without their updates. */
   @OnMessage('presence:subscribe')
   async subscribe(
     @MessageBody({ schema: userIdsSchema }) body: UserIdsBody,
     @ConnectedSocket() socket: RealtimeSocket,
   ): Promise<{ presence: PresenceEntry[] }> {
-    // Join first, read second: a change between the two still reaches the socket.
-    await this.subscriptions.subscribe(socket, body.userIds);
-    return { presence: await this.presence.get(body.userIds) };
+    return { presence: await this.subscriptions.subscribe(socket, body.userIds) };
   }
 
   @OnMessage('presence:unsubscribe')
@@ -30,9 +29,13 @@ export class PresenceHandlers {
     return {};
   }
 
+  /** Users the visibility policy hides read as never seen. */
   @OnMessage('presence:query')
-  async query(@MessageBody({ schema: userIdsSchema }) body: UserIdsBody): Promise<{ presence: PresenceEntry[] }> {
-    return { presence: await this.presence.get(body.userIds) };
+  async query(
+    @MessageBody({ schema: userIdsSchema }) body: UserIdsBody,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<{ presence: PresenceEntry[] }> {
+    return { presence: await this.subscriptions.query(user, body.userIds) };
   }
 
   @OnMessage('presence:set')
