@@ -84,7 +84,11 @@ export class RealtimePublishController implements OnApplicationBootstrap {
     const parsed = bodySchema.safeParse(body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      return this.refuse('unknown', 'The body must be { to: { userId } | { userIds: [1 to 1000 ids] } | { roomId } (each with tenant, with tenants), event, data }', issues);
+      return this.refuse(
+        'unknown',
+        'The body must be { to: { userId } | { userIds: [1 to 1000 ids] } | { roomId } (each with tenant, with tenants), event, data }',
+        issues,
+      );
     }
     const { to, event, data } = parsed.data;
     // With tenants a push is for one tenant's users and rooms, named; without, a tenant names nothing.
