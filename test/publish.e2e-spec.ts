@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
 import type { TestApp } from './support/app.js';
 import { startCluster, type TestCluster } from './support/cluster.js';
 import { collect, nextEvent, request } from './support/events.js';
+import { runWorker } from './support/publisher-worker.js';
 
 const KEY = 'a-publish-api-key-of-at-least-32-characters';
-const WORKER = fileURLToPath(new URL('./publisher/worker.mjs', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Runs the worker script (a process that is not a node) with `jobs`; resolves with its line per job. */
-async function runWorker(redisUrl: string, jobs: unknown[]): Promise<string[]> {
-  const child = spawn(process.execPath, [WORKER], { env: { PATH: process.env.PATH, REDIS_URL: redisUrl, JOBS: JSON.stringify(jobs) } });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`the worker exited with ${String(code)}: ${output}`);
-  return output.trim().split('\n');
-}
 
 /** The push in `to`'s notifications, by its `data.n`. */
 const notification = (type: string, n: number) => ({ type, data: { n } });

@@ -4,6 +4,7 @@ import type { PresenceEntry } from '../src/modules/presence/index.js';
 import { openClient, ready, signToken, startApp, type TestApp } from './support/app.js';
 import { startCluster, type TestCluster } from './support/cluster.js';
 import { collect, eventually, nextEvent, request, settle } from './support/events.js';
+import { runWorker } from './support/publisher-worker.js';
 
 const KEY = 'a-publish-api-key-of-at-least-32-characters';
 const ENV = { JWT_TENANT_CLAIM: 'tenant', PUBLISH_API_KEY: KEY, WS_MAX_CONNECTIONS_PER_USER: '2', PRESENCE_OFFLINE_GRACE_MS: '200' };
@@ -228,5 +229,58 @@ describe.each([
     await connect(node1, 'globex', 'ann');
     await connect(node2, 'globex', 'ann');
     expect(await refusal(node2, { tenant: 'globex' }, 'ann')).toBe('TOO_MANY_CONNECTIONS');
+  });
+});
+
+describe('a worker’s publisher with tenants (e2e)', () => {
+  let cluster: TestCluster;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster(2, ENV);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    await cluster?.close();
+  });
+
+  it('pushes to one tenant’s users and rooms, and refuses a push that names no tenant', async () => {
+    const [node1, node2] = cluster.nodes as [TestApp, TestApp];
+    const open = async (node: TestApp, tenant: string, userId: string) => {
+      const socket = await node.connect(userId, { claims: { tenant, rooms: ['*'] } });
+      sockets.push(socket);
+      return socket;
+    };
+    const acmeAnn = await open(node1, 'acme', 'ann');
+    const globexAnn = await open(node2, 'globex', 'ann');
+    const globexBob = await open(node1, 'globex', 'bob');
+    expect(await request(globexBob, 'chat:join', { roomId: 'general' })).toMatchObject({ ok: true });
+    const got = new Map([acmeAnn, globexAnn, globexBob].map((socket) => [socket, collect<{ type: string }>(socket, 'notification')]));
+    const note = (type: string) => ({ type, data: {} });
+
+    const lines = await runWorker(
+      cluster.redis.url,
+      [
+        { to: { userId: 'ann' }, event: 'notification', data: note('untargeted') },
+        { to: { userId: 'ann', tenant: 'globex' }, event: 'notification', data: note('for.globex') },
+        { to: { roomId: 'general', tenant: 'globex' }, event: 'notification', data: note('room') },
+        { to: { userIds: ['ann'], tenant: 'acme/x' }, event: 'notification', data: note('bad.tenant') },
+        // The fence for acme's ann: it travels the same channel after the others.
+        { to: { userIds: ['ann'], tenant: 'acme' }, event: 'notification', data: note('fence') },
+      ],
+      true,
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^refused PublishError: .*inTenant/),
+      'ok',
+      'ok',
+      expect.stringMatching(/^refused PublishError/),
+      'ok',
+    ]);
+    await eventually(() => got.get(acmeAnn)!.length === 1 && got.get(globexAnn)!.length === 1 && got.get(globexBob)!.length === 1);
+    expect(got.get(acmeAnn)!.map((n) => n.type)).toEqual(['fence']);
+    expect(got.get(globexAnn)!.map((n) => n.type)).toEqual(['for.globex']);
+    expect(got.get(globexBob)!.map((n) => n.type)).toEqual(['room']);
   });
 });

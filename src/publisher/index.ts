@@ -6,6 +6,7 @@ export {
   type PublishedNotification,
   type PublishOperator,
   type PublishPayload,
+  type PublishTargets,
   type RealtimePublisher,
   type RealtimePublisherOptions,
 } from './realtime-publisher.js';

@@ -11,6 +11,12 @@ export interface RealtimePublisherOptions {
   redis: NonNullable<WebsocketModuleOptions['redis']>;
   /** The app's own contracts, whose pushes may then be published too (`notification` always may). */
   contracts?: readonly RealtimeContract[];
+  /**
+   * The nodes have tenants (`JWT_TENANT_CLAIM`): every push then names its
+   * tenant, `publisher.inTenant(tenant).toUser(...)`, and a push without one
+   * rejects with a `PublishError` (and, without tenants, one with a tenant). @default false
+   */
+  tenants?: boolean;
 }
 
 /** A push as the notifications module delivers it, minus what the publisher adds (`id`, `createdAt`). */
@@ -38,14 +44,20 @@ export interface PublishOperator<C extends RealtimeContract> {
   emit<E extends (keyof C['pushes'] & string) | 'notification'>(event: E, payload: PublishPayload<C, E>): Promise<void>;
 }
 
-/** Pushes from a process that holds no sockets: a worker, a cron job, a script. */
-export interface RealtimePublisher<C extends RealtimeContract = NotificationsContract> {
+/** The targets of a push: users or a chat room, in one tenant when the nodes have tenants. */
+export interface PublishTargets<C extends RealtimeContract = NotificationsContract> {
   /** Every socket of the user, on every node. */
   toUser(userId: string): PublishOperator<C>;
   /** Every socket of each user (at most 1,000 users), each socket once. */
   toUsers(userIds: readonly string[]): PublishOperator<C>;
   /** Every member of a chat room, on every node. */
   toRoom(roomId: string): PublishOperator<C>;
+}
+
+/** Pushes from a process that holds no sockets: a worker, a cron job, a script. */
+export interface RealtimePublisher<C extends RealtimeContract = NotificationsContract> extends PublishTargets<C> {
+  /** The users and rooms of one tenant, when the nodes have tenants (`tenants: true`). */
+  inTenant(tenant: string): PublishTargets<C>;
   /** Closes the Redis connections; pushes already handed over are delivered. */
   close(): Promise<void>;
 }
@@ -75,12 +87,25 @@ export async function createRealtimePublisher<C extends RealtimeContract = Notif
   // No HTTP server and no socket: only the adapter, whose broadcasts go to every node.
   const io = new Server({ adapter: clients.socketIoAdapter() });
   let closed = false;
+  const tenants = options.tenants ?? false;
 
   const operator = (target: PublishTarget): PublishOperator<C> => ({
     async emit(event, payload) {
       if (closed) throw new Error('The publisher is closed');
+      if ((target.tenant !== undefined) !== tenants) {
+        throw new PublishError(
+          tenants
+            ? 'This publisher serves nodes with tenants: name one, publisher.inTenant(tenant).toUser(...)'
+            : 'This publisher serves nodes without tenants: create it with tenants: true to name one',
+        );
+      }
       const checked = publishTargetSchema.safeParse(target);
-      if (!checked.success) throw new PublishError('Not a target: give a user id, 1 to 1,000 user ids, or a room id', checked.error.issues);
+      if (!checked.success) {
+        throw new PublishError(
+          'Not a target: give a user id, 1 to 1,000 user ids, or a room id (and a valid tenant)',
+          checked.error.issues,
+        );
+      }
       const wire = publishable.payloadOf(event, payload);
       // The adapter drops a push it cannot hand to Redis without a word: say so instead.
       if (!clients.healthy) throw new Error('Redis is unreachable: the push was not sent; try again later');
@@ -88,10 +113,15 @@ export async function createRealtimePublisher<C extends RealtimeContract = Notif
     },
   });
 
+  const targets = (tenant: string | undefined): PublishTargets<C> => ({
+    toUser: (userId) => operator({ userId, tenant }),
+    toUsers: (userIds) => operator({ userIds: [...userIds], tenant }),
+    toRoom: (roomId) => operator({ roomId, tenant }),
+  });
+
   return {
-    toUser: (userId) => operator({ userId }),
-    toUsers: (userIds) => operator({ userIds: [...userIds] }),
-    toRoom: (roomId) => operator({ roomId }),
+    ...targets(undefined),
+    inTenant: (tenant) => targets(tenant),
     async close() {
       if (closed) return;
       closed = true;
