@@ -145,6 +145,10 @@ describe.each([
     const page = async (socket: Socket) => (await request(socket, 'chat:history', { roomId: 'general', limit: 50 })).data.messages;
     expect(await page(acmeBob)).toEqual([acmeMessage, lastAcme]);
     expect(await page(globexBob)).toEqual([globexMessage, lastGlobex]);
+    // No metric carries a tenant (nor any other id).
+    const metrics = await (await fetch(`${node1.url}/metrics`)).text();
+    expect(metrics).toContain('chat:send');
+    expect(metrics).not.toMatch(/acme|globex/);
   });
 
   it('keeps presence apart: updates, queries and subscriptions name the watcher’s tenant only', async () => {

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InMemoryConnectionRegistry, type ConnectionManager, type RealtimeEmitter } from '../../../core/websocket/internal.js';
+import {
+  InMemoryConnectionRegistry,
+  runInTenant,
+  scopedKeyOf,
+  splitScopedKey,
+  type ConnectionManager,
+  type RealtimeEmitter,
+} from '../../../core/websocket/internal.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
 import type { PresenceEntry } from '../domain/presence-entry.js';
 import { presenceRoom } from './presence-rooms.js';
@@ -26,6 +33,7 @@ describe('PresenceService', () => {
   let sockets: number;
   let restated: Array<[string, PresenceEntry & { event: string }]>;
   let localRooms: string[];
+  let emitter: RealtimeEmitter;
 
   beforeEach(() => {
     jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
@@ -38,7 +46,7 @@ describe('PresenceService', () => {
     localRooms = [];
     domain = [];
     sockets = 0;
-    const emitter = {
+    emitter = {
       toRoom: (room: string) => ({ emit: (event: string, entry: PresenceEntry) => updates.push([room, { ...entry, event }]) }),
       toLocalRoom: (room: string) => ({ emit: (event: string, entry: PresenceEntry) => restated.push([room, { ...entry, event }]) }),
       localRooms: () => localRooms.values(),
@@ -255,5 +263,71 @@ describe('PresenceService', () => {
     await expect(service.restate(Date.now())).resolves.toBeUndefined();
     expect(restated).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Could not restate presence'));
+  });
+  describe('with tenants', () => {
+    /** The core's registry keys: the user id scoped to its tenant. */
+    const tenants = {
+      userOfKey: (key: string) => {
+        const { tenant, id } = splitScopedKey(key);
+        return { tenant, userId: id };
+      },
+    } as unknown as ConnectionManager;
+    const options = { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 };
+
+    beforeEach(() => {
+      service.onModuleDestroy();
+      service = new PresenceService(store, ledger, emitter, events, options, tenants);
+    });
+
+    const connectIn = async (tenant: string, userId: string) => {
+      const entry = { socketId: `${tenant}-${userId}-${++sockets}`, userId: scopedKeyOf(tenant, userId), nodeId: 'n1' };
+      const { count } = await registry.add(entry, 10);
+      if (count === 1) await runInTenant(tenant, () => service.userConnected({ userId, tenant, at: Date.now() }));
+      return { entry, tenant, userId };
+    };
+
+    it('keeps the same user id in two tenants apart, and announces each with the plain id in its tenant’s room', async () => {
+      const acme = await connectIn('acme', 'ann');
+      await connectIn('globex', 'ann');
+      expect(updates.map(([room, entry]) => [room, entry.userId, entry.status])).toEqual([
+        ['presence:acme/ann', 'ann', 'online'],
+        ['presence:globex/ann', 'ann', 'online'],
+      ]);
+      expect(domain.map(([, event]) => [event.userId, event.tenant])).toEqual([
+        ['ann', 'acme'],
+        ['ann', 'globex'],
+      ]);
+
+      await expect(runInTenant('acme', () => service.setStatus('ann', 'busy'))).resolves.toMatchObject({ userId: 'ann', status: 'busy' });
+      expect(await runInTenant('acme', () => service.get(['ann', 'bob']))).toMatchObject([
+        { userId: 'ann', status: 'busy' },
+        { userId: 'bob', status: 'offline', lastSeenAt: null },
+      ]);
+      expect(await runInTenant('globex', () => service.get(['ann']))).toMatchObject([{ userId: 'ann', status: 'online' }]);
+      // Outside any tenant, neither is there.
+      expect(await service.get(['ann'])).toEqual([{ userId: 'ann', status: 'offline', lastSeenAt: null }]);
+
+      // acme's ann leaves: offline after the grace, in acme only (the sweep runs in no tenant's scope).
+      await registry.remove(acme.entry);
+      runInTenant('acme', () => service.userDisconnected({ userId: 'ann', tenant: 'acme', at: Date.now() }));
+      await jest.advanceTimersByTimeAsync(GRACE);
+      expect(updates.slice(3).map(([room, entry]) => [room, entry.userId, entry.status])).toEqual([
+        ['presence:acme/ann', 'ann', 'offline'],
+      ]);
+      expect(domain.slice(2).map(([name, event]) => [name, event.userId, event.tenant])).toEqual([[PresenceEvents.offline, 'ann', 'acme']]);
+      expect(await runInTenant('globex', () => service.get(['ann']))).toMatchObject([{ status: 'online' }]);
+    });
+
+    it('restates each tenant’s watched users to that tenant’s watchers, with plain ids', async () => {
+      const since = Date.now();
+      await store.markOnline(scopedKeyOf('acme', 'ann'), since + 1);
+      await store.markOnline(scopedKeyOf('globex', 'bob'), since + 1);
+      localRooms = ['presence:acme/ann', 'presence:globex/bob', 'presence:globex/ann'];
+      await service.restate(since);
+      expect(restated.map(([room, entry]) => [room, entry.userId, entry.status])).toEqual([
+        ['presence:acme/ann', 'ann', 'online'],
+        ['presence:globex/bob', 'bob', 'online'],
+      ]);
+    });
   });
 });
