@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     expect(config.shutdownGraceMs).toBe(10000);
   });
 
+  it('reads the tenant claim; empty or unset keeps one namespace', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET, JWT_TENANT_CLAIM: 'org' }).websocket.auth.tenantClaim).toBe('org');
+    expect(loadConfig({ JWT_SECRET: SECRET, JWT_TENANT_CLAIM: '' }).websocket.auth.tenantClaim).toBeUndefined();
+    expect(loadConfig({ JWT_SECRET: SECRET }).websocket.auth).not.toHaveProperty('tenantClaim');
+  });
+
   it('makes a random secret and turns on dev tokens in development without a key', () => {
     const a = loadConfig({});
     const b = loadConfig({});
