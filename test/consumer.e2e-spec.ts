@@ -505,12 +505,15 @@ describe('the packed tarball', () => {
   });
 });
 
-/** Starts a fixture's app before the describe block's tests and stops it after; its sockets are closed after each test. */
-function whileRunning(prepared: () => Promise<Fixture>): { fixture: Fixture; app: RunningApp } {
+/**
+ * Starts a fixture's app (with `env` on top of JWT_SECRET) before the describe block's tests and stops it after;
+ * its sockets are closed after each test.
+ */
+function whileRunning(prepared: () => Promise<Fixture>, env: Record<string, string> = {}): { fixture: Fixture; app: RunningApp } {
   const running = {} as { fixture: Fixture; app: RunningApp };
   beforeAll(async () => {
     running.fixture = await prepared();
-    running.app = await startApp(running.fixture, { JWT_SECRET: SECRET });
+    running.app = await startApp(running.fixture, { JWT_SECRET: SECRET, ...env });
   }, 240_000);
   afterAll(async () => {
     closeSockets();
@@ -694,6 +697,91 @@ describe('the same app with Redis: pushes from a worker script and over HTTP', (
     const response = await send(KEY);
     expect(response.status).toBe(202);
     expect(await arriving).toMatchObject({ type: 'payment.confirmed', data: { amount: 5 } });
+  });
+});
+
+/*
+ * Two tenants, `acme` and `globex`, with the same user ids (alice, bob) and the
+ * same room id (`lobby`). Negatives are proven with fences: a later push of the
+ * same kind to the same socket travels the same way, so once it arrived,
+ * anything wrongly sent to that socket before it would have too.
+ */
+describe('the same app with JWT_TENANT_CLAIM: each tenant its own', () => {
+  const running = whileRunning(() => current, { JWT_TENANT_CLAIM: 'tenant' });
+  const user = async (tenant: string, userId: string): Promise<Socket> =>
+    (await connect(running.app.url, token(userId, { tenant, rooms: ['lobby'] }))).socket;
+  const collect = <T = any>(socket: Socket, event: string): T[] => {
+    const seen: T[] = [];
+    socket.on(event, (payload: T) => seen.push(payload));
+    return seen;
+  };
+
+  it('refuses a token without the tenant claim: connect_error UNAUTHORIZED; accepts one with it', async () => {
+    expect((await refusal(running.app.url, token('alice', { rooms: ['lobby'] }))).message).toBe('UNAUTHORIZED');
+    const { session } = await connect(running.app.url, token('alice', { tenant: 'acme' }));
+    expect(session).toMatchObject({ userId: 'alice' });
+  });
+
+  it("pushes todo:added to the same tenant's alice only, and counts her devices per tenant", async () => {
+    const acme = [await user('acme', 'alice'), await user('acme', 'alice')] as const;
+    const globex = [await user('globex', 'alice'), await user('globex', 'alice')] as const;
+    const seen = new Map([...acme, ...globex].map((socket) => [socket, collect(socket, 'todo:added')]));
+
+    const acmeArrives = nextEvent(acme[1], 'todo:added');
+    const first = await request(acme[0], 'todo:add', { title: 'acme milk' });
+    expect(first).toEqual({ ok: true, data: { id: expect.any(String), title: 'acme milk' } });
+    expect(await acmeArrives).toEqual((first as { data: unknown }).data);
+    // The fences: each tenant's next push to each of its sockets left after the other tenant's.
+    const globexArrives = nextEvent(globex[1], 'todo:added');
+    const second = await request(globex[0], 'todo:add', { title: 'globex bread' });
+    expect(await globexArrives).toEqual((second as { data: unknown }).data);
+    const acmeFence = nextEvent(acme[1], 'todo:added');
+    const third = await request(acme[0], 'todo:add', { title: 'acme eggs' });
+    await acmeFence;
+
+    expect((third as { data: { title: string } }).data.title).toBe('acme eggs');
+    // ConnectionManager counts the caller's tenant's alice: two sockets, not four. Each answer is
+    // also a round trip, after which the socket holds every push sent to it before.
+    for (const socket of [...acme, ...globex])
+      expect(await request(socket, 'todo:devices', {})).toEqual({ ok: true, data: { sockets: 2 } });
+    const titles = (socket: Socket) => seen.get(socket)!.map((todo: { title: string }) => todo.title);
+    for (const socket of acme) expect(titles(socket)).toEqual(['acme milk', 'acme eggs']);
+    for (const socket of globex) expect(titles(socket)).toEqual(['globex bread']);
+  });
+
+  it("delivers chat messages of room 'lobby' to the same tenant's members only, and keeps its history apart", async () => {
+    const acme = { alice: await user('acme', 'alice'), bob: await user('acme', 'bob') };
+    const globex = { alice: await user('globex', 'alice'), bob: await user('globex', 'bob') };
+    const members = [acme.alice, acme.bob, globex.alice, globex.bob];
+    for (const socket of members)
+      expect(await request(socket, 'chat:join', { roomId: 'lobby' })).toEqual({ ok: true, data: { roomId: 'lobby' } });
+    const seen = new Map(members.map((socket) => [socket, collect(socket, 'chat:message')]));
+    const send = async (socket: Socket, text: string, to: Socket) => {
+      const arriving = nextEvent(to, 'chat:message');
+      const reply = await request(socket, 'chat:send', { roomId: 'lobby', text });
+      expect(reply).toMatchObject({ ok: true, data: { roomId: 'lobby', text } });
+      expect(await arriving).toEqual((reply as { data: unknown }).data);
+      return (reply as { data: { text: string } }).data;
+    };
+
+    const fromAcme = await send(acme.alice, 'hello from acme', acme.bob);
+    const fromGlobex = await send(globex.alice, 'hello from globex', globex.bob);
+    // The fences for the senders' own sockets: each gets its tenant's next message.
+    const acmeFence = await send(acme.bob, 'fence acme', acme.alice);
+    const globexFence = await send(globex.bob, 'fence globex', globex.alice);
+
+    // Each tenant's history, asked from every member: a round trip, after which the socket holds every message sent to it before.
+    const history = async (socket: Socket) => {
+      const reply = await request<{ messages: unknown[] }>(socket, 'chat:history', { roomId: 'lobby', limit: 50 });
+      if (!reply.ok) throw new Error(reply.error.message);
+      return reply.data.messages;
+    };
+    for (const socket of [acme.alice, acme.bob]) expect(await history(socket)).toEqual([fromAcme, acmeFence]);
+    for (const socket of [globex.alice, globex.bob]) expect(await history(socket)).toEqual([fromGlobex, globexFence]);
+    expect(seen.get(acme.bob)).toEqual([fromAcme]);
+    expect(seen.get(acme.alice)).toEqual([acmeFence]);
+    expect(seen.get(globex.bob)).toEqual([fromGlobex]);
+    expect(seen.get(globex.alice)).toEqual([globexFence]);
   });
 });
 

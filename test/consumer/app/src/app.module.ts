@@ -11,7 +11,8 @@ import { TodoModule } from './todo/todo.module.js';
   imports: [
     EventEmitterModule.forRoot(),
     WebsocketModule.forRoot({
-      auth: { secret: process.env.JWT_SECRET },
+      // With JWT_TENANT_CLAIM set, every token must name its tenant in that claim, and each tenant is kept apart.
+      auth: { secret: process.env.JWT_SECRET, ...(process.env.JWT_TENANT_CLAIM ? { tenantClaim: process.env.JWT_TENANT_CLAIM } : {}) },
       shutdownGraceMs: 0,
       redis: process.env.REDIS_URL ? { url: process.env.REDIS_URL } : undefined,
     }),

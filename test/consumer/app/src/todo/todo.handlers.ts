@@ -23,6 +23,7 @@ export class TodoHandlers {
 
   @OnMessage('todo:add')
   add(@MessageBody({ schema: addTodoSchema }) body: AddTodo, @CurrentUser() user: AuthenticatedUser): Todo {
+    // No state of its own to key by user: toUser names the user's room in the caller's tenant, so no scopedKey is needed.
     const todo: Todo = { id: randomUUID(), title: body.title };
     this.emitter.toUser(user.userId).emit('todo:added', todo);
     return todo;
