@@ -260,9 +260,16 @@ describe('a worker’s publisher with tenants (e2e)', () => {
     const globexAnn = await open(node2, 'globex', 'ann');
     const globexBob = await open(node1, 'globex', 'bob');
     expect(await request(globexBob, 'chat:join', { roomId: 'general' })).toMatchObject({ ok: true });
+    expect(await request(acmeAnn, 'chat:join', { roomId: 'general' })).toMatchObject({ ok: true });
     const got = new Map([acmeAnn, globexAnn, globexBob].map((socket) => [socket, collect<{ type: string }>(socket, 'notification')]));
     const note = (type: string) => ({ type, data: {} });
 
+    // A publisher that does not know of tenants: ids spelled like a tenant's name no tenant's user or room.
+    const unaware = await runWorker(cluster.redis.url, [
+      { to: { userId: 'acme/ann' }, event: 'notification', data: note('spelled.user') },
+      { to: { roomId: 'acme/general' }, event: 'notification', data: note('spelled.room') },
+    ]);
+    expect(unaware).toEqual(['ok', 'ok']);
     const lines = await runWorker(
       cluster.redis.url,
       [

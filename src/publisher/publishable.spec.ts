@@ -13,6 +13,8 @@ describe('publish targets', () => {
   it('names the single namespace’s rooms without a tenant', () => {
     expect(roomsOf({ userId: 'ann' })).toEqual(['user:ann']);
     expect(roomsOf({ roomId: 'general' })).toEqual(['chat:general']);
+    // Spelled like tenant acme's user, but named outside any tenant: not hers.
+    expect(roomsOf({ userId: 'acme/ann' })).toEqual(['user:/acme/ann']);
   });
 
   it('refuses a tenant that is not a tenant id', () => {

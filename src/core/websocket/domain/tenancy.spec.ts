@@ -23,7 +23,17 @@ describe('tenancy', () => {
     expect(scopedKeyOf('acme', 'a/b')).toBe('acme/a/b');
     expect(splitScopedKey('acme/a/b')).toEqual({ tenant: 'acme', id: 'a/b' });
     expect(splitScopedKey('plain')).toEqual({ tenant: undefined, id: 'plain' });
-    expect(scopedKeyOf(undefined, 'a/b')).toBe('a/b');
+  });
+
+  it('never makes a tenant’s key from an id named outside that tenant, whatever the id holds', () => {
+    // Outside a scope, `acme/ann` is not tenant acme's `ann`.
+    expect(scopedKey('acme/ann')).toBe('/acme/ann');
+    expect(scopedKey('acme/ann')).not.toBe(runInTenant('acme', scopedKey, 'ann'));
+    expect(scopedKeyOf(undefined, '/x')).toBe('//x');
+    for (const id of ['plain', 'acme/ann', '/x', 'a//b', '']) {
+      expect(splitScopedKey(scopedKeyOf(undefined, id))).toEqual({ tenant: undefined, id });
+      expect(splitScopedKey(scopedKeyOf('acme', id))).toEqual({ tenant: 'acme', id });
+    }
   });
 
   it.each(['acme', 'tenant-42', 'a.b_c:d@e', '0'.repeat(128)])('accepts %s as a tenant', (tenant) => {

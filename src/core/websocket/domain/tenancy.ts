@@ -9,8 +9,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * key (`rooms.user`, `chatRoom`, `presenceRoom`, the stores), it is scoped by
  * `scopedKey`, so the same id in two tenants names two different things.
  *
- * Without a tenant claim no scope is ever entered: `scopedKey(id)` is `id`,
- * and names and keys are what they always were.
+ * Without a tenant claim no scope is ever entered: `scopedKey(id)` is `id`
+ * (an id holding a `/` gets one more in front), and names and keys are what
+ * they always were.
  */
 
 /** A tenant: 1 to 128 letters, digits and `_ . : @ -` (never the separator, nor a Redis Cluster hash-tag brace). */
@@ -36,28 +37,30 @@ export function runInTenant<A extends unknown[], R>(tenant: string | undefined, 
 }
 
 /**
- * `id` as a room-name part or storage key of the current tenant: `<tenant>/<id>`,
- * or `id` itself outside a tenant's scope. Every store an app writes for its
- * own feature keys by it too, so its data stays in its tenant.
+ * `id` as a room-name part or storage key of the current tenant: `<tenant>/<id>`.
+ * Outside a tenant's scope (always, without tenants) it is `id` itself, or
+ * `/<id>` when the id holds a `/`: so no id, whatever it holds, makes a key
+ * of some tenant when named outside that tenant's scope (`acme/ann` is not
+ * tenant acme's `ann`). Every store an app writes for its own feature keys by
+ * it too, so its data stays in its tenant.
  *
  * @example
  * this.byMessage.get(scopedKey(messageId));
  */
 export function scopedKey(id: string): string {
-  const tenant = scope.getStore();
-  return tenant === undefined ? id : `${tenant}${SEPARATOR}${id}`;
+  return scopedKeyOf(scope.getStore(), id);
 }
 
-/** `id` scoped to a given tenant, wherever this code runs. */
+/** `id` scoped to a given tenant (or to none), wherever this code runs. */
 export function scopedKeyOf(tenant: string | undefined, id: string): string {
-  return tenant === undefined ? id : `${tenant}${SEPARATOR}${id}`;
+  if (tenant !== undefined) return `${tenant}${SEPARATOR}${id}`;
+  return id.includes(SEPARATOR) ? `${SEPARATOR}${id}` : id;
 }
 
-/**
- * The tenant and id of a scoped key. Only where tenants are configured: a key
- * made outside any tenant is the id itself, and ids may hold the separator.
- */
+/** The tenant and id of a key `scopedKey` made (the two forms never meet: a tenant is never empty). */
 export function splitScopedKey(key: string): { tenant: string | undefined; id: string } {
   const at = key.indexOf(SEPARATOR);
-  return at < 0 ? { tenant: undefined, id: key } : { tenant: key.slice(0, at), id: key.slice(at + 1) };
+  if (at < 0) return { tenant: undefined, id: key };
+  if (at === 0) return { tenant: undefined, id: key.slice(1) };
+  return { tenant: key.slice(0, at), id: key.slice(at + 1) };
 }

@@ -1,16 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { ConnectionManager, RealtimeEmitter } from '../../../core/websocket/index.js';
+import type { RealtimeEmitter } from '../../../core/websocket/index.js';
 import type { PresenceEntry } from '../domain/presence-entry.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
 import { presenceRoom } from './presence-rooms.js';
 import { InMemoryPresenceStore } from '../infrastructure/in-memory-presence.store.js';
 import type { PresenceLedger } from '../ports/presence-ledger.port.js';
 import { PresenceService } from './presence.service.js';
-
-/** Without tenants a registry key is the user id. */
-const singleNamespace = { userOfKey: (key: string) => ({ tenant: undefined, userId: key }) } as unknown as ConnectionManager;
 
 const GRACE = 1000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -51,18 +48,11 @@ describe('PresenceService with a ledger in shared state (cluster)', () => {
     } as unknown as RealtimeEmitter;
     events.on(PresenceEvents.online, (event: PresenceChangedEvent) => domain.push([PresenceEvents.online, event]));
     events.on(PresenceEvents.offline, (event: PresenceChangedEvent) => domain.push([PresenceEvents.offline, event]));
-    service = new PresenceService(
-      new InMemoryPresenceStore(),
-      ledger as unknown as PresenceLedger,
-      emitter,
-      events,
-      {
-        offlineGraceMs: GRACE,
-        maxWatchedPerSocket: 1000,
-        lastSeenTtlMs: 0,
-      },
-      singleNamespace,
-    );
+    service = new PresenceService(new InMemoryPresenceStore(), ledger as unknown as PresenceLedger, emitter, events, {
+      offlineGraceMs: GRACE,
+      maxWatchedPerSocket: 1000,
+      lastSeenTtlMs: 0,
+    });
   });
 
   afterEach(() => {

@@ -1,23 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import {
-  InMemoryConnectionRegistry,
-  runInTenant,
-  scopedKeyOf,
-  splitScopedKey,
-  type ConnectionManager,
-  type RealtimeEmitter,
-} from '../../../core/websocket/internal.js';
+import { InMemoryConnectionRegistry, runInTenant, scopedKeyOf, type RealtimeEmitter } from '../../../core/websocket/internal.js';
 import { PresenceEvents, type PresenceChangedEvent } from '../domain/presence-events.js';
 import type { PresenceEntry } from '../domain/presence-entry.js';
 import { presenceRoom } from './presence-rooms.js';
 import { InMemoryPresenceLedger } from '../infrastructure/in-memory-presence.ledger.js';
 import { InMemoryPresenceStore } from '../infrastructure/in-memory-presence.store.js';
 import { PresenceService } from './presence.service.js';
-
-/** Without tenants a registry key is the user id. */
-const singleNamespace = { userOfKey: (key: string) => ({ tenant: undefined, userId: key }) } as unknown as ConnectionManager;
 
 const GRACE = 1000;
 
@@ -53,14 +43,7 @@ describe('PresenceService', () => {
     } as unknown as RealtimeEmitter;
     events.on(PresenceEvents.online, (event: PresenceChangedEvent) => domain.push([PresenceEvents.online, event]));
     events.on(PresenceEvents.offline, (event: PresenceChangedEvent) => domain.push([PresenceEvents.offline, event]));
-    service = new PresenceService(
-      store,
-      ledger,
-      emitter,
-      events,
-      { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 },
-      singleNamespace,
-    );
+    service = new PresenceService(store, ledger, emitter, events, { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 });
   });
 
   afterEach(() => {
@@ -264,21 +247,8 @@ describe('PresenceService', () => {
     expect(restated).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Could not restate presence'));
   });
+
   describe('with tenants', () => {
-    /** The core's registry keys: the user id scoped to its tenant. */
-    const tenants = {
-      userOfKey: (key: string) => {
-        const { tenant, id } = splitScopedKey(key);
-        return { tenant, userId: id };
-      },
-    } as unknown as ConnectionManager;
-    const options = { offlineGraceMs: GRACE, maxWatchedPerSocket: 1000, lastSeenTtlMs: 0 };
-
-    beforeEach(() => {
-      service.onModuleDestroy();
-      service = new PresenceService(store, ledger, emitter, events, options, tenants);
-    });
-
     const connectIn = async (tenant: string, userId: string) => {
       const entry = { socketId: `${tenant}-${userId}-${++sockets}`, userId: scopedKeyOf(tenant, userId), nodeId: 'n1' };
       const { count } = await registry.add(entry, 10);
@@ -316,6 +286,20 @@ describe('PresenceService', () => {
       ]);
       expect(domain.slice(2).map(([name, event]) => [name, event.userId, event.tenant])).toEqual([[PresenceEvents.offline, 'ann', 'acme']]);
       expect(await runInTenant('globex', () => service.get(['ann']))).toMatchObject([{ status: 'online' }]);
+    });
+
+    it('keeps an id holding a / outside any tenant apart from a tenant’s user of the same spelling', async () => {
+      await connectIn('acme', 'ann');
+      const plain = { socketId: `plain-${++sockets}`, userId: scopedKeyOf(undefined, 'acme/ann'), nodeId: 'n1' };
+      await registry.add(plain, 10);
+      await service.userConnected({ userId: 'acme/ann', at: Date.now() });
+      expect(updates.map(([room, entry]) => [room, entry.userId])).toEqual([
+        ['presence:acme/ann', 'ann'],
+        ['presence:/acme/ann', 'acme/ann'],
+      ]);
+      expect(await service.get(['acme/ann'])).toMatchObject([{ userId: 'acme/ann', status: 'online' }]);
+      await runInTenant('acme', () => service.setStatus('ann', 'busy'));
+      expect(await service.get(['acme/ann'])).toMatchObject([{ userId: 'acme/ann', status: 'online' }]);
     });
 
     it('restates each tenant’s watched users to that tenant’s watchers, with plain ids', async () => {

@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
-  ConnectionManager,
   KeyedQueue,
   Outage,
   RealtimeEmitter,
-  currentTenant,
   runInTenant,
   scopedKey,
   scopedKeyOf,
+  splitScopedKey,
   type UserConnectionEvent,
 } from '../../../core/websocket/internal.js';
 import type { PresenceEntry, SettableStatus } from '../domain/presence-entry.js';
@@ -64,16 +63,16 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly emitter: RealtimeEmitter,
     private readonly events: EventEmitter2,
     @Inject(PRESENCE_OPTIONS) private readonly options: ResolvedPresenceOptions,
-    private readonly connections: ConnectionManager,
   ) {
     ledger.onDue(() => this.due());
   }
 
   /** The entries of `userIds`, in that order; never-seen users are offline with `lastSeenAt: null`. */
-  async get(userIds: readonly string[]): Promise<PresenceEntry[]> {
-    if (currentTenant() === undefined) return this.store.get(userIds);
-    const entries = await this.store.get(userIds.map(scopedKey));
-    return entries.map((entry, index) => ({ ...entry, userId: userIds[index]! }));
+  get(userIds: readonly string[]): Promise<PresenceEntry[]> {
+    const keys = userIds.map(scopedKey);
+    // Without tenants (and ids without a `/`) the keys are the ids: the store's entries as they are.
+    if (keys.every((key, index) => key === userIds[index])) return this.store.get(userIds);
+    return this.store.get(keys).then((entries) => entries.map((entry, index) => ({ ...entry, userId: userIds[index]! })));
   }
 
   /** The user's first socket anywhere (`realtime.user.connected`). Never rejects. */
@@ -264,7 +263,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Runs `fn` in the tenant scope of a stored entry, with the entry as clients see it (the plain user id). */
   private inScopeOf<R>(entry: PresenceEntry, fn: (tenant: string | undefined, plain: PresenceEntry) => R): R {
-    const { tenant, userId } = this.connections.userOfKey(entry.userId);
-    return runInTenant(tenant, fn, tenant, tenant === undefined ? entry : { ...entry, userId });
+    const { tenant, id } = splitScopedKey(entry.userId);
+    return runInTenant(tenant, fn, tenant, id === entry.userId ? entry : { ...entry, userId: id });
   }
 }

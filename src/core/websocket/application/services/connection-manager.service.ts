@@ -169,17 +169,6 @@ export class ConnectionManager {
     for (const key of keys) this.publish(RealtimeEvents.userDisconnected, key);
   }
 
-  /**
-   * The tenant and user id behind a registry key. The registry keys a user by
-   * its id scoped to its tenant (`scopedKey`), so the same id in two tenants
-   * is two users, each with its own cap; without tenants the key is the id.
-   */
-  userOfKey(key: string): { tenant: string | undefined; userId: string } {
-    if (this.options.auth.tenantClaim === undefined) return { tenant: undefined, userId: key };
-    const { tenant, id } = splitScopedKey(key);
-    return { tenant, userId: id };
-  }
-
   /** The user's sockets on every node (the user of the current tenant). */
   async getSockets(userId: string): Promise<ConnectionEntry[]> {
     const key = scopedKey(userId);
@@ -202,7 +191,11 @@ export class ConnectionManager {
     this.host.server.in(rooms.user(userId)).disconnectSockets(true);
   }
 
-  /** The registry holds each socket under its user's key: the user id scoped to the socket's tenant. */
+  /**
+   * The registry holds each socket under its user's key, the user id scoped to
+   * the socket's tenant (`scopedKeyOf`), so the same id in two tenants is two
+   * users, each with its own cap.
+   */
   private entryOf(socket: RealtimeSocket): ConnectionEntry {
     return { socketId: socket.id, userId: this.keyOf(socket), nodeId: this.options.nodeId };
   }
@@ -214,7 +207,7 @@ export class ConnectionManager {
 
   /** Raised in the user's tenant scope. A throwing listener must not undo the registry change that raised the event. */
   private publish(event: string, key: string): void {
-    const { tenant, userId } = this.userOfKey(key);
+    const { tenant, id: userId } = splitScopedKey(key);
     const payload: UserConnectionEvent = tenant === undefined ? { userId, at: Date.now() } : { userId, tenant, at: Date.now() };
     try {
       runInTenant(tenant, () => this.events.emit(event, payload));
