@@ -133,7 +133,10 @@ export class RedisClients implements RoomSubscriptions, RetryableFailures, OnMod
             autoResubscribe: true,
             connectionName: `${options.nodeId}:sub`,
           },
-          { shardedSubscribers: true },
+          // After a slot moves, the subscriber re-reads the slot map; a node that has not heard of the
+          // move yet answers the old one, and then nothing would re-subscribe the moved slot's rooms.
+          // A periodic re-read puts them back within SLOTS_REFRESH_MS.
+          { shardedSubscribers: true, slotsRefreshInterval: SLOTS_REFRESH_MS },
         ),
         'sub',
       ),
@@ -406,6 +409,8 @@ const RESUBSCRIBE_TIMEOUT_MS = 3000;
 
 /** How long a master has to answer the readiness probe. */
 const PROBE_TIMEOUT_MS = 500;
+/** How often a cluster subscriber re-reads the slot map, besides after every move it is told of. */
+const SLOTS_REFRESH_MS = 2000;
 
 /** What `pending` resolves to within `ms`, or undefined when it rejects or takes longer (the timer keeps no process alive). */
 async function timed<T>(pending: Promise<T>, ms: number): Promise<T | undefined> {
