@@ -1,6 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { EventEmitter } from 'node:events';
 import { RealtimeEvents } from '../../domain/realtime-events.js';
+import { currentTenant, runInTenant } from '../../domain/tenancy.js';
 import type { RealtimeSocket } from '../interfaces/realtime-socket.interface.js';
 import { InMemoryConnectionRegistry } from '../../infrastructure/memory/in-memory-connection.registry.js';
 import { resolveWebsocketOptions } from '../../websocket.module-definition.js';
@@ -9,13 +10,13 @@ import type { RoomSubscriptions } from '../ports/room-subscriptions.port.js';
 import type { SocketServerHost } from './socket-server.host.js';
 
 let next = 0;
-function fakeSocket(userId: string) {
+function fakeSocket(userId: string, tenant?: string) {
   const conn = new EventEmitter();
   const joined: string[] = [];
   const socket = {
     id: `s${++next}`,
     conn,
-    data: { user: { userId, claims: {}, expiresAt: 0 } },
+    data: { user: { userId, claims: {}, expiresAt: 0, ...(tenant !== undefined && { tenant }) } },
     join: (room: string) => joined.push(room),
   };
   return { socket: socket as unknown as RealtimeSocket, conn, joined };
@@ -33,10 +34,42 @@ function setup(max = 3) {
     { subscriptionsSettled: async () => undefined, onResumed: () => undefined } as RoomSubscriptions,
     resolveWebsocketOptions({ auth: { secret: 'a-test-secret-of-at-least-32-bytes' }, maxConnectionsPerUser: max, nodeId: 'n1' }),
   );
-  return { manager, seen };
+  return { manager, seen, events };
 }
 
 describe('ConnectionManager', () => {
+  it('counts and announces each tenant’s user apart, in that tenant’s scope, with the plain id', async () => {
+    const { manager, seen, events } = setup(1);
+    const scopes: Array<string | undefined> = [];
+    const tenants: Array<string | undefined> = [];
+    events.on(RealtimeEvents.userConnected, (e: { tenant?: string }) => (scopes.push(currentTenant()), tenants.push(e.tenant)));
+    const acme = fakeSocket('ann', 'acme');
+    const globex = fakeSocket('ann', 'globex');
+    expect(await manager.admit(acme.socket)).toBe(true);
+    // One socket per user: the same id in another tenant is another user.
+    expect(await manager.admit(globex.socket)).toBe(true);
+    expect(await manager.admit(fakeSocket('ann', 'acme').socket)).toBe(false);
+    await manager.register(acme.socket);
+    expect(acme.joined).toEqual(['user:acme/ann']);
+    expect(seen).toEqual(['online:ann', 'online:ann']);
+    expect(scopes).toEqual(['acme', 'globex']);
+    expect(tenants).toEqual(['acme', 'globex']);
+    await expect(runInTenant('globex', () => manager.isOnline('ann'))).resolves.toBe(true);
+    await expect(manager.isOnline('ann')).resolves.toBe(false);
+    // A node's users come back as registry keys (reaped, drained): each is announced in its own tenant.
+    scopes.length = 0;
+    const gone: Array<[string | undefined, string, string | undefined]> = [];
+    events.on(RealtimeEvents.userDisconnected, (e: { userId: string; tenant?: string }) =>
+      gone.push([currentTenant(), e.userId, e.tenant]),
+    );
+    manager.announceGone(['acme/ann', 'plain', '/a/b']);
+    expect(gone).toEqual([
+      ['acme', 'ann', 'acme'],
+      [undefined, 'plain', undefined],
+      [undefined, 'a/b', undefined],
+    ]);
+  });
+
   it("raises realtime.user.connected on a user's first socket only, and .disconnected after the last", async () => {
     const { manager, seen } = setup();
     const a = fakeSocket('alice');
