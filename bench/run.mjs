@@ -4,13 +4,15 @@
 // and ratios against bare Socket.IO from the same run. Servers run pinned to
 // core 0, this process (the load generator) to core 1.
 //
-//   npm run bench                      full run, writes bench/results/latest.{json,svg,md}
-//   npm run bench -- --quick           2 to 3 minutes, writes bench/results/quick.*
+//   npm run bench                      full run, writes bench/results/latest.{json,svg,md} (and latest-scale.*)
+//   npm run bench -- --quick           4 to 5 minutes, writes bench/results/quick.* (and quick-scale.*)
 //   npm run bench -- --only=echo,memory --variants=socketio,app --rounds=3
 //   npm run bench -- --only=events --variants=socketio,app   the app's real events beside bare Socket.IO
 //   npm run bench -- --only=rooms      CPU per delivery as a room grows (10 to 10,000 members, 1 and 2 nodes),
 //                                      bare Socket.IO and the app; also writes bench/results/<name>-rooms.svg
 //   npm run bench -- --only=rooms --room-sizes=100,10000 --rounds=1   two of the sizes, one round
+//   npm run bench -- --only=scale      the scale run alone (bench/scale.mjs: 4 x 19,000 sockets, a 15,000-socket storm),
+//                                      which every full and quick run ends with; its targets join this run's report
 //   npm run bench -- --profile         CPU profile of the app (and bare Socket.IO) in the echo run
 //   npm run bench -- --report=bench/results/latest.json   render a run's raw results again
 import { execFileSync } from 'node:child_process';
@@ -50,20 +52,23 @@ import { runHandshake } from './lib/scenarios/handshake.mjs';
 import { runMemory } from './lib/scenarios/memory.mjs';
 import { runPaired } from './lib/scenarios/paired.mjs';
 import { runRooms } from './lib/scenarios/rooms.mjs';
+import { targetsOf as scaleTargets } from './lib/scale/report.mjs';
 import { smoke } from './lib/smoke.mjs';
 import { APP_RATE_LIMIT, BASELINE, VARIANTS } from './lib/variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
-const SCENARIOS = ['echo', 'paired', 'events', 'handshake', 'fanout', 'redis', 'rediscluster', 'cluster', 'rooms', 'memory'];
+// `scale` runs last, once, as its own process: `npm run bench:scale` (four app servers and bare Socket.IO
+// ramped to 19,000 sockets each, and a reconnect storm), its targets added to this run's report.
+const SCENARIOS = ['echo', 'paired', 'events', 'handshake', 'fanout', 'redis', 'rediscluster', 'cluster', 'rooms', 'memory', 'scale'];
 // The rooms scenario compares the app with bare Socket.IO only.
 const ROOMS_VARIANTS = [BASELINE, 'app'];
 
 const FULL = {
   // events: five events of 32 s each per round (the paired echo's phases), about 8 minutes in all.
   // rooms: about 5 minutes a round (16 cells of about 15 s each, 25 s with the room of 10,000 to open and close).
-  rounds: { echo: 5, paired: 5, events: 3, handshake: 4, fanout: 3, redis: 3, rediscluster: 3, cluster: 3, rooms: 3, memory: 3 },
+  rounds: { echo: 5, paired: 5, events: 3, handshake: 4, fanout: 3, redis: 3, rediscluster: 3, cluster: 3, rooms: 3, memory: 3, scale: 1 },
   warmupMs: 1000,
   echoMs: 4000,
   // The fixed-rate phase runs longer: its p99 rests on the slowest 1 % of
@@ -101,7 +106,7 @@ const FULL = {
 };
 
 const QUICK = {
-  rounds: { echo: 1, paired: 1, events: 1, handshake: 1, fanout: 1, redis: 1, rediscluster: 1, cluster: 1, rooms: 1, memory: 1 },
+  rounds: { echo: 1, paired: 1, events: 1, handshake: 1, fanout: 1, redis: 1, rediscluster: 1, cluster: 1, rooms: 1, memory: 1, scale: 1 },
   warmupMs: 250,
   echoMs: 750,
   fixedMs: 750,
@@ -288,7 +293,7 @@ async function main() {
   // not be ratios of two phases minutes apart on a machine whose speed drifts.
   const fanouts = ['fanout', 'redis', 'rediscluster'];
   const phases = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => s !== 'scale')) {
     const joins = fanouts.slice(0, fanouts.indexOf(scenario));
     if (joins.length > 0 && phases.at(-1)?.some((s) => joins.includes(s))) phases.at(-1).push(scenario);
     else phases.push([scenario]);
@@ -303,12 +308,17 @@ async function main() {
   }
 
   for (const server of shared.values()) await server.stop();
+  const scale = scenarios.includes('scale') ? runScale(`${name}-scale`, Boolean(flags.quick)) : undefined;
   meta.durationS = Math.round((Date.now() - meta.startedAt) / 1000);
   const retried = walk(runs).filter((r) => r.attempts > 1);
   const dirty = walk(runs).filter((r) => r.noisy);
   meta.repeatedMeasurements = retried.length;
   meta.noisyMeasurements = dirty.length;
-  render({ meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, noisy, runs }, resultsDir, name);
+  render(
+    { meta, options, variants: variants.map(({ id, label }) => ({ id, label })), smoke: smokeResults, noisy, runs, scale },
+    resultsDir,
+    name,
+  );
 
   async function runRound(scenario, round) {
     const rounds = options.rounds[scenario];
@@ -416,10 +426,38 @@ async function main() {
 }
 
 /** Summary, targets, table, JSON, SVG and Markdown of one run's raw results. */
+/**
+ * Runs `bench/scale.mjs` (its quick sizes with `quick`) as a process of its own, on every core, and
+ * returns its targets and where it wrote its report, or the error that stopped it.
+ */
+function runScale(out, quick) {
+  const argv = [process.execPath, join(here, 'scale.mjs'), ...(quick ? ['--quick'] : []), `--out=${out}`, '--no-build'];
+  console.log(
+    `\n[scale] ${quick ? 'quick sizes' : 'full sizes (about 10 minutes)'}: bench/scale.mjs, its report in bench/results/${out}.md`,
+  );
+  try {
+    // The generator core's pinning is this process's; the scale run places its own servers and generators.
+    execFileSync(argv[0], argv.slice(1), { stdio: 'inherit', env: process.env });
+    const results = JSON.parse(readFileSync(join(here, 'results', `${out}.json`), 'utf8'));
+    return { report: `${out}.md`, targets: scaleTargets(results) };
+  } catch (error) {
+    warn(`scale: ${error.message}`);
+    return { report: `${out}.md`, error: error.message, targets: [] };
+  }
+}
+
 function render(result, resultsDir, name) {
-  const { meta, options, variants, runs, noisy, smoke: smokeResults } = result;
+  const { meta, options, variants, runs, noisy, smoke: smokeResults, scale } = result;
   const summary = summarize(runs, variants, options);
-  const targets = targetLines(checkTargets(summary, runs, options));
+  const targets = [
+    ...targetLines(checkTargets(summary, runs, options)),
+    ...(scale?.targets ?? []).map((t) => ({
+      ...t,
+      name: `at scale: ${t.name}`,
+      note: `bench/results/${scale.report}`,
+      verdict: t.verdict === 'MISSED' ? 'NOT met' : t.verdict,
+    })),
+  ];
   const rows = tableRows(summary, variants);
   console.log(`\n${terminalTable(rows)}\n`);
   const rooms = runs.rooms ? roomsRows(runs, variants, options) : undefined;
