@@ -17,8 +17,9 @@ describe('publish targets', () => {
     expect(roomsOf({ userId: 'acme/ann' })).toEqual(['user:/acme/ann']);
   });
 
-  it('refuses a tenant that is not a tenant id', () => {
-    expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: 'a/b' }).success).toBe(false);
+  it('refuses a tenant that is not a non-empty string of well-formed Unicode', () => {
+    expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: 'a\ud800' }).success).toBe(false);
+    expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: 'Acme Corp' }).success).toBe(true);
     expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: '' }).success).toBe(false);
     expect(publishTargetSchema.safeParse({ roomId: 'general', tenant: 'acme' }).success).toBe(true);
   });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sessionContract } from '../core/websocket/api/session.contract.js';
 import type { RealtimeContract } from '../core/websocket/domain/contract.js';
 import { rooms } from '../core/websocket/domain/rooms.js';
-import { TENANT_ID, runInTenant } from '../core/websocket/domain/tenancy.js';
+import { isTenant, runInTenant } from '../core/websocket/domain/tenancy.js';
 import { chatContract } from '../modules/chat/chat.contract.js';
 import { chatRoom } from '../modules/chat/application/chat-rooms.js';
 import { notificationsContract } from '../modules/notifications/notifications.contract.js';
@@ -14,7 +14,7 @@ export const MAX_PUBLISH_USERS = 1000;
 
 const id = z.string().min(1).max(256);
 /** With tenants (`JWT_TENANT_CLAIM` on the servers), the tenant every target is in. */
-const tenant = z.string().regex(TENANT_ID, 'a tenant: 1 to 128 letters, digits and _ . : @ -').optional();
+const tenant = z.string().refine(isTenant, 'a tenant: a non-empty string of well-formed Unicode').optional();
 
 /**
  * Who a published push is for: one user, up to 1,000 users, or the members of

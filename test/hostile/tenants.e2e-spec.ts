@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import type { ChatMessage } from '../../src/modules/chat/index.js';
-import { scopedKeyOf } from '../../src/core/websocket/internal.js';
+import { isTenant, scopedKeyOf } from '../../src/core/websocket/internal.js';
 import { PresenceStore, type PresenceEntry } from '../../src/modules/presence/index.js';
 import { signTestToken } from '../../src/testing/index.js';
 import { openClient, ready, signToken, type TestApp } from '../support/app.js';
@@ -341,6 +341,8 @@ describe('authorization probes across tenants, on two nodes through Redis', () =
       'ac me',
       'acme,globex',
       'a'.repeat(129),
+      'acme\ud800',
+      '\udc00acme',
       '',
       42,
       true,
@@ -359,12 +361,23 @@ describe('authorization probes across tenants, on two nodes through Redis', () =
     const handshakes: Attempt[] = [];
     ['ann', 'bob', 'admin'].forEach((userId, u) => {
       craftedTenants.forEach((tenant, t) =>
-        handshakes.push({
-          kind: 'handshake, crafted tenant',
-          what: `${userId} ${describeValue(tenant)}`,
-          run: handshake((u + t) % 2, { token: signToken(userId, { tenant, rooms: ['*'] }) }),
-          refusals: ['UNAUTHORIZED'],
-        }),
+        handshakes.push(
+          // A non-empty string of well-formed Unicode is a tenant: one of its own, which reaches nothing of acme's.
+          isTenant(tenant)
+            ? {
+                kind: 'handshake, crafted tenant (a tenant of its own)',
+                what: `${userId} ${describeValue(tenant)}`,
+                run: handshake((u + t) % 2, { token: signToken(userId, { tenant, rooms: ['*'] }) }),
+                refusals: [],
+                okIf: () => undefined,
+              }
+            : {
+                kind: 'handshake, crafted tenant',
+                what: `${userId} ${describeValue(tenant)}`,
+                run: handshake((u + t) % 2, { token: signToken(userId, { tenant, rooms: ['*'] }) }),
+                refusals: ['UNAUTHORIZED'],
+              },
+        ),
       );
       for (const [what, claims] of [
         ['no tenant', { rooms: ['*'] }],
@@ -621,13 +634,35 @@ describe('authorization probes across tenants, on two nodes through Redis', () =
         run: publish(index % 2, { to, ...notification('probe.untenanted') }),
         refusals: ['BAD_REQUEST'],
       });
-      for (const tenant of ['acme/', '', ' acme', 'acme ', 'globex/../acme', ['acme'], { toString: 'acme' }, 42, null, 'a'.repeat(129)]) {
-        presenceAndPublish.push({
-          kind: 'publish, crafted tenant',
-          what: `${what} ${describeValue(tenant)}`,
-          run: publish(index % 2, { to: { ...to, tenant }, ...notification('probe.crafted') }),
-          refusals: ['BAD_REQUEST'],
-        });
+      for (const tenant of [
+        'acme/',
+        '',
+        ' acme',
+        'acme ',
+        'globex/../acme',
+        ['acme'],
+        { toString: 'acme' },
+        42,
+        null,
+        'a'.repeat(129),
+        'acme\ud800',
+      ]) {
+        presenceAndPublish.push(
+          isTenant(tenant)
+            ? {
+                kind: 'publish, crafted tenant (a tenant of its own)',
+                what: `${what} ${describeValue(tenant)}`,
+                run: publish(index % 2, { to: { ...to, tenant }, ...notification('probe.crafted') }),
+                refusals: [],
+                okIf: accepted,
+              }
+            : {
+                kind: 'publish, crafted tenant',
+                what: `${what} ${describeValue(tenant)}`,
+                run: publish(index % 2, { to: { ...to, tenant }, ...notification('probe.crafted') }),
+                refusals: ['BAD_REQUEST'],
+              },
+        );
       }
       for (const tenant of ['globex', 'ACME', 'acme.']) {
         presenceAndPublish.push({

@@ -20,7 +20,7 @@ export { WsJwtAuthGuard } from './infrastructure/guards/ws-jwt-auth.guard.js';
 export { ErrorCode } from './domain/errors/error-code.js';
 export { RealtimeException } from './application/errors/realtime.exception.js';
 export { rooms } from './domain/rooms.js';
-export { TENANT_ID, currentTenant, runInTenant, scopedKey } from './domain/tenancy.js';
+export { currentTenant, isTenant, runInTenant, scopedKey } from './domain/tenancy.js';
 export {
   defineContract,
   errorBodySchema,

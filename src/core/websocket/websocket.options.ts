@@ -43,7 +43,7 @@ export interface WebsocketModuleOptions {
     maxTokenBytes?: number;
     /**
      * The claim naming each token's tenant (e.g. `'tenant'`). When set, a token
-     * without it (1 to 128 letters, digits and `_ . : @ -`) is refused
+     * without it (a non-empty string) is refused
      * `UNAUTHORIZED`, and everything a socket reaches is scoped to its tenant:
      * rooms, presence, history, idempotency, the per-user cap. Unset: one
      * namespace for everyone.

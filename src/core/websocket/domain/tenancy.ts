@@ -14,17 +14,34 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * they always were.
  */
 
-/** A tenant: 1 to 128 letters, digits and `_ . : @ -` (never the separator, nor a Redis Cluster hash-tag brace). */
-export const TENANT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
-
-/** Between a tenant and an id in a scoped key; a tenant cannot hold it. */
+/** Between a tenant and an id in a scoped key; an encoded tenant never holds it. */
 const SEPARATOR = '/';
 
+/** What the scope holds: the prefix of its keys, `<encoded tenant>/`. */
 const scope = new AsyncLocalStorage<string>();
+
+/**
+ * True for a tenant: any non-empty string of well-formed Unicode (a lone
+ * surrogate cannot be told apart from another once written to Redis as UTF-8).
+ */
+export function isTenant(value: unknown): value is string {
+  // String#isWellFormed is ES2024 (Node 20 has it; the compile target's lib does not name it).
+  return typeof value === 'string' && value.length > 0 && (value as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * The tenant as it appears in keys and room names: percent-encoded
+ * (`encodeURIComponent`), so it never holds the separator, a Redis Cluster
+ * hash-tag brace or a `%` of its own, and two tenants never meet.
+ */
+function prefixOf(tenant: string): string {
+  return `${encodeURIComponent(tenant)}${SEPARATOR}`;
+}
 
 /** The tenant whose scope this code runs in, or undefined outside any (and always without tenants). */
 export function currentTenant(): string | undefined {
-  return scope.getStore();
+  const prefix = scope.getStore();
+  return prefix === undefined ? undefined : decodeURIComponent(prefix.slice(0, -SEPARATOR.length));
 }
 
 /**
@@ -33,27 +50,32 @@ export function currentTenant(): string | undefined {
  * Without a tenant it just calls `fn`.
  */
 export function runInTenant<A extends unknown[], R>(tenant: string | undefined, fn: (...args: A) => R, ...args: A): R {
-  return tenant === undefined ? fn(...args) : scope.run(tenant, fn, ...args);
+  return tenant === undefined ? fn(...args) : scope.run(prefixOf(tenant), fn, ...args);
 }
 
 /**
- * `id` as a room-name part or storage key of the current tenant: `<tenant>/<id>`.
- * Outside a tenant's scope (always, without tenants) it is `id` itself, or
- * `/<id>` when the id holds a `/`: so no id, whatever it holds, makes a key
- * of some tenant when named outside that tenant's scope (`acme/ann` is not
- * tenant acme's `ann`). Every store an app writes for its own feature keys by
- * it too, so its data stays in its tenant.
+ * `id` as a room-name part or storage key of the current tenant:
+ * `<tenant>/<id>`, the tenant percent-encoded. Outside a tenant's scope
+ * (always, without tenants) it is `id` itself, or `/<id>` when the id holds a
+ * `/`: so no id, whatever it holds, makes a key of some tenant when named
+ * outside that tenant's scope (`acme/ann` is not tenant acme's `ann`). Every
+ * store an app writes for its own feature keys by it too, so its data stays
+ * in its tenant.
  *
  * @example
  * this.byMessage.get(scopedKey(messageId));
  */
 export function scopedKey(id: string): string {
-  return scopedKeyOf(scope.getStore(), id);
+  const prefix = scope.getStore();
+  return prefix === undefined ? unscoped(id) : `${prefix}${id}`;
 }
 
 /** `id` scoped to a given tenant (or to none), wherever this code runs. */
 export function scopedKeyOf(tenant: string | undefined, id: string): string {
-  if (tenant !== undefined) return `${tenant}${SEPARATOR}${id}`;
+  return tenant === undefined ? unscoped(id) : `${prefixOf(tenant)}${id}`;
+}
+
+function unscoped(id: string): string {
   return id.includes(SEPARATOR) ? `${SEPARATOR}${id}` : id;
 }
 
@@ -62,5 +84,5 @@ export function splitScopedKey(key: string): { tenant: string | undefined; id: s
   const at = key.indexOf(SEPARATOR);
   if (at < 0) return { tenant: undefined, id: key };
   if (at === 0) return { tenant: undefined, id: key.slice(1) };
-  return { tenant: key.slice(0, at), id: key.slice(at + 1) };
+  return { tenant: decodeURIComponent(key.slice(0, at)), id: key.slice(at + 1) };
 }

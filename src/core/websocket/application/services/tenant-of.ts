@@ -1,6 +1,6 @@
 import { RealtimeException } from '../errors/realtime.exception.js';
 import type { AuthenticatedUser } from '../../domain/interfaces/websocket-events.interface.js';
-import { TENANT_ID } from '../../domain/tenancy.js';
+import { isTenant } from '../../domain/tenancy.js';
 
 /**
  * The verified user with its tenant, read from `claim` when tenants are
@@ -10,6 +10,6 @@ import { TENANT_ID } from '../../domain/tenancy.js';
 export function withTenant(user: AuthenticatedUser, claim: string | undefined): AuthenticatedUser {
   if (claim === undefined) return user;
   const tenant = user.claims[claim];
-  if (typeof tenant !== 'string' || !TENANT_ID.test(tenant)) throw new RealtimeException('UNAUTHORIZED', 'The token names no valid tenant');
+  if (!isTenant(tenant)) throw new RealtimeException('UNAUTHORIZED', 'The token names no valid tenant');
   return { ...user, tenant };
 }
