@@ -23,4 +23,11 @@ describe('publish targets', () => {
     expect(publishTargetSchema.safeParse({ userId: 'ann', tenant: '' }).success).toBe(false);
     expect(publishTargetSchema.safeParse({ roomId: 'general', tenant: 'acme' }).success).toBe(true);
   });
+
+  it('refuses a room id no socket could have joined', () => {
+    for (const roomId of ['acme/general', '', 'a b', 'x'.repeat(65), 'chat:lobby']) {
+      expect(publishTargetSchema.safeParse({ roomId }).success).toBe(false);
+    }
+    expect(publishTargetSchema.safeParse({ roomId: 'lobby.eu_1-a' }).success).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@ import type { RealtimeContract } from '../core/websocket/domain/contract.js';
 import { rooms } from '../core/websocket/domain/rooms.js';
 import { isTenant, runInTenant } from '../core/websocket/domain/tenancy.js';
 import { chatContract } from '../modules/chat/chat.contract.js';
-import { chatRoom } from '../modules/chat/application/chat-rooms.js';
+import { ROOM_ID, chatRoom } from '../modules/chat/application/chat-rooms.js';
 import { notificationsContract } from '../modules/notifications/notifications.contract.js';
 import { presenceContract } from '../modules/presence/presence.contract.js';
 
@@ -23,7 +23,8 @@ const tenant = z.string().refine(isTenant, 'a tenant: a non-empty string of well
 export const publishTargetSchema = z.union([
   z.strictObject({ userId: id, tenant }),
   z.strictObject({ userIds: z.array(id).min(1).max(MAX_PUBLISH_USERS), tenant }),
-  z.strictObject({ roomId: id, tenant }),
+  // A chat room id, as `chat:join` takes it: any other names a room nobody can be in.
+  z.strictObject({ roomId: z.string().regex(ROOM_ID, 'a chat room id: 1 to 64 of A-Z a-z 0-9 _ . -'), tenant }),
 ]);
 export type PublishTarget = z.infer<typeof publishTargetSchema>;
 

@@ -628,6 +628,8 @@ describe('authorization probes across tenants, on two nodes through Redis', () =
     const accepted = (data: unknown) => (same(data, { accepted: true }) ? undefined : `answered ${describeValue(data)}`);
     targets.forEach((to, index) => {
       const what = describeValue(to);
+      // A room id no socket could have joined is refused whatever the tenant.
+      const badRoom = 'roomId' in to && !/^[A-Za-z0-9_.-]{1,64}$/.test(to.roomId ?? '');
       presenceAndPublish.push({
         kind: 'publish, no tenant',
         what,
@@ -653,8 +655,8 @@ describe('authorization probes across tenants, on two nodes through Redis', () =
                 kind: 'publish, crafted tenant (a tenant of its own)',
                 what: `${what} ${describeValue(tenant)}`,
                 run: publish(index % 2, { to: { ...to, tenant }, ...notification('probe.crafted') }),
-                refusals: [],
-                okIf: accepted,
+                refusals: badRoom ? ['BAD_REQUEST'] : [],
+                okIf: badRoom ? () => 'accepted a room id no socket could have joined' : accepted,
               }
             : {
                 kind: 'publish, crafted tenant',
@@ -669,8 +671,8 @@ describe('authorization probes across tenants, on two nodes through Redis', () =
           kind: 'publish, attacker’s tenant',
           what: `${what} ${tenant}`,
           run: publish(index % 2, { to: { ...to, tenant }, ...notification('probe.publish') }),
-          refusals: [],
-          okIf: accepted,
+          refusals: badRoom ? ['BAD_REQUEST'] : [],
+          okIf: badRoom ? () => 'accepted a room id no socket could have joined' : accepted,
         });
       }
       // (Not the key with a space at an end: fetch trims header values, so the server would get the key itself.)
