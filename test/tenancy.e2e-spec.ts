@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io-client';
 import type { ChatMessage } from '../src/modules/chat/index.js';
 import type { PresenceEntry } from '../src/modules/presence/index.js';
 import { openClient, ready, signToken, startApp, type TestApp } from './support/app.js';
-import { startCluster, type TestCluster } from './support/cluster.js';
+import { REDIS_MODES, startCluster, type RedisMode, type TestCluster } from './support/cluster.js';
 import { collect, eventually, nextEvent, request, settle } from './support/events.js';
 import { runWorker } from './support/publisher-worker.js';
 
@@ -17,9 +17,9 @@ const ENV = { JWT_TENANT_CLAIM: 'tenant', PUBLISH_API_KEY: KEY, WS_MAX_CONNECTIO
  * once it arrived, anything wrongly sent before it would have too.
  */
 describe.each([
-  ['on one node, in memory', 1],
-  ['on two nodes through Redis', 2],
-])('tenant isolation %s (e2e)', (_name, count) => {
+  ['on one node, in memory', 1, undefined],
+  ...REDIS_MODES.map((mode) => [`on two nodes through ${mode}`, 2, mode] as const),
+] as Array<readonly [string, number, RedisMode | undefined]>)('tenant isolation %s (e2e)', (_name, count, mode) => {
   let cluster: TestCluster | undefined;
   let single: TestApp | undefined;
   let node1: TestApp;
@@ -31,7 +31,7 @@ describe.each([
       single = await startApp(ENV);
       node1 = node2 = single;
     } else {
-      cluster = await startCluster(2, ENV);
+      cluster = await startCluster(2, ENV, mode);
       [node1, node2] = cluster.nodes as [TestApp, TestApp];
     }
   });
