@@ -3,8 +3,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /**
  * Tenant isolation, in one place. With a tenant claim configured
  * (`JWT_TENANT_CLAIM`), every socket belongs to its token's tenant, and all
- * it does runs in that tenant's scope: its events, its connect and
- * disconnect, and every domain event and push they cause. Feature code keeps
+ * it does runs in that tenant's scope: its events (the gateway enters it),
+ * the first-socket and last-socket events of its user (the connection
+ * manager, from the registry key), and every domain event and push they
+ * cause. Feature code keeps
  * using plain user and room ids; where an id becomes a room name or a storage
  * key (`rooms.user`, `chatRoom`, `presenceRoom`, the stores), it is scoped by
  * `scopedKey`, so the same id in two tenants names two different things.

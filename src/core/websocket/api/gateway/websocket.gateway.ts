@@ -46,24 +46,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RealtimeSocket): void {
-    runInTenant(socket.data.user.tenant, this.connect, socket);
-  }
-
-  handleDisconnect(socket: RealtimeSocket): void {
-    runInTenant(socket.data.user?.tenant, this.disconnect, socket);
-  }
-
-  private readonly connect = (socket: RealtimeSocket): void => {
     this.routeEvents(socket);
     this.outgoing.watch(socket);
     // session:ready tells the client it is reachable: only once its user room is subscribed on every node.
     void this.connections.register(socket).then(() => {
       if (socket.connected) this.sessions.start(socket);
     });
-  };
+  }
 
-  private readonly disconnect = (socket: RealtimeSocket): void => {
+  handleDisconnect(socket: RealtimeSocket): void {
     this.sessions.end(socket);
     void this.connections.unregister(socket);
-  };
+  }
 }

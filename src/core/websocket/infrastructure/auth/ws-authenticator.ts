@@ -10,7 +10,6 @@ import { ShutdownDrainer } from '../cluster/shutdown-drainer.service.js';
 import { RealtimeMetrics } from '../metrics/realtime-metrics.js';
 import { TokenVerifier } from '../../application/ports/token-verifier.port.js';
 import { withTenant } from '../../application/services/tenant-of.js';
-import { runInTenant } from '../../domain/tenancy.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -51,10 +50,8 @@ export class WsAuthenticator {
     if (this.origins.size > 0 && origin !== undefined && !this.origins.has(origin)) {
       throw new RealtimeException('FORBIDDEN', 'This origin is not allowed');
     }
-    const user = withTenant(this.verifier.verify(this.tokenOf(socket)), this.options.auth.tenantClaim);
-    socket.data.user = user;
-    // In the tenant's scope: the user's first socket is announced to that tenant only.
-    if (!(await runInTenant(user.tenant, (admitted) => this.connections.admit(admitted), socket))) {
+    socket.data.user = withTenant(this.verifier.verify(this.tokenOf(socket)), this.options.auth.tenantClaim);
+    if (!(await this.connections.admit(socket))) {
       throw new RealtimeException('TOO_MANY_CONNECTIONS', 'This user has too many connections');
     }
   }
