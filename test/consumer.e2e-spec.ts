@@ -591,6 +591,19 @@ describe('an ESM app on the current Nest 12, installed from the tarball', () => 
     expect(await offline).toMatchObject({ userId: 'alice-presence', status: 'offline', lastSeenAt: expect.any(String) });
   });
 
+  it('presence: the app’s own visibility policy hides a blocked user as one never seen', async () => {
+    const { socket: carol } = await connect(running.app.url, token('carol-presence'));
+    const { socket: dave } = await connect(running.app.url, token('dave', { blocked: ['carol-presence'] }));
+    const never = { userId: 'carol-presence', status: 'offline', lastSeenAt: null };
+    expect(await request(dave, 'presence:query', { userIds: ['carol-presence'] })).toEqual({ ok: true, data: { presence: [never] } });
+    const { socket: erin } = await connect(running.app.url, token('erin'));
+    expect(await request(erin, 'presence:query', { userIds: ['carol-presence'] })).toMatchObject({
+      ok: true,
+      data: { presence: [{ userId: 'carol-presence', status: 'online' }] },
+    });
+    carol.disconnect();
+  });
+
   it('refuses a token signed with another secret: connect_error UNAUTHORIZED', async () => {
     const error = await refusal(running.app.url, token('mallory', {}, 'another-secret-of-at-least-32-bytes!!'));
     expect(error.message).toBe('UNAUTHORIZED');

@@ -5,6 +5,7 @@ import { ChatModule } from 'nest-realtime/chat';
 import { RealtimeHttpModule } from 'nest-realtime/http';
 import { NotificationsModule } from 'nest-realtime/notifications';
 import { PresenceModule } from 'nest-realtime/presence';
+import { BlockedUsersPolicy } from './blocked-users.policy.js';
 import { TodoModule } from './todo/todo.module.js';
 
 @Module({
@@ -17,7 +18,7 @@ import { TodoModule } from './todo/todo.module.js';
       redis: process.env.REDIS_URL ? { url: process.env.REDIS_URL } : undefined,
     }),
     ChatModule.forRoot(),
-    PresenceModule.forRoot({ offlineGraceMs: 100 }),
+    PresenceModule.forRoot({ offlineGraceMs: 100, visibilityPolicy: BlockedUsersPolicy }),
     NotificationsModule,
     RealtimeHttpModule.forRoot({ asyncapiInfo: { title: 'Todo realtime API' }, publishApiKey: process.env.PUBLISH_API_KEY }),
     TodoModule,
