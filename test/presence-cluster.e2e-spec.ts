@@ -164,6 +164,21 @@ describe.each(REDIS_MODES)('presence when a node dies or drains, through %s (e2e
     return ready(socket);
   };
 
+  /**
+   * Connects `userId` and resolves once their online announcement has reached
+   * the survivor. It is decided after `session:ready` (the registry answered,
+   * then the ledger), so a watcher subscribed right after could get it late;
+   * announced once, it cannot come again.
+   */
+  const connectOnline = async (url: string, userId: string): Promise<Socket> => {
+    const probe = await connectTo(survivor!.url, `probe-${userId}`);
+    expect((await request(probe, 'presence:subscribe', { userIds: [userId] })).ok).toBe(true);
+    const online = nextEvent<PresenceEntry>(probe, 'presence:update', 5000);
+    const socket = await connectTo(url, userId);
+    expect(await online).toMatchObject({ userId, status: 'online' });
+    return socket;
+  };
+
   /** A socket on the in-process survivor, subscribed to `userIds`. */
   async function watch(userIds: string[]) {
     const socket = await connectTo(survivor!.url, 'watcher');
@@ -194,8 +209,8 @@ describe.each(REDIS_MODES)('presence when a node dies or drains, through %s (e2e
 
   it('takes the users of a SIGKILLed node offline within three heartbeats and the grace, seen on the surviving node', async () => {
     await start();
-    await connectTo(remote!.url, 'alice');
-    const bob = await connectTo(survivor!.url, 'bob');
+    await connectOnline(remote!.url, 'alice');
+    const bob = await connectOnline(survivor!.url, 'bob');
     const { socket, updates, presence } = await watch(['alice', 'bob']);
     expect(presence.map((entry) => entry.status)).toEqual(['online', 'online']);
 
@@ -218,7 +233,7 @@ describe.each(REDIS_MODES)('presence when a node dies or drains, through %s (e2e
 
   it('settles a grace period started on a node that is SIGKILLed before it ends', async () => {
     await start();
-    const alice = await connectTo(remote!.url, 'alice');
+    const alice = await connectOnline(remote!.url, 'alice');
     const { socket } = await watch(['alice']);
     const pending = () =>
       survivor!.app.get(RedisClients).command.zscore(`${RedisConnectionRegistry.groupOf(redis.prefix, 'alice')}presence:pending`, 'alice');
@@ -239,7 +254,7 @@ describe.each(REDIS_MODES)('presence when a node dies or drains, through %s (e2e
   it('never takes offline a user who moves to another node within the grace when their node drains, and the drained node exits 0', async () => {
     const graceMs = 1000;
     await start({ PRESENCE_OFFLINE_GRACE_MS: String(graceMs) });
-    const alice = await connectTo(remote!.url, 'alice');
+    const alice = await connectOnline(remote!.url, 'alice');
     const { socket, updates } = await watch(['alice']);
 
     const notice = nextEvent(alice, 'server:shutdown', 5000);
@@ -259,7 +274,7 @@ describe.each(REDIS_MODES)('presence when a node dies or drains, through %s (e2e
   it('still takes offline, from the surviving node, a user who does not come back after their node drained and exited', async () => {
     const graceMs = 1000;
     await start({ PRESENCE_OFFLINE_GRACE_MS: String(graceMs), WS_SHUTDOWN_GRACE_MS: '200' });
-    await connectTo(remote!.url, 'alice');
+    await connectOnline(remote!.url, 'alice');
     const { socket, updates } = await watch(['alice']);
 
     const offline = nextEvent<PresenceEntry>(socket, 'presence:update', graceMs + 5000);
