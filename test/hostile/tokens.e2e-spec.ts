@@ -164,6 +164,8 @@ describe('token matrix: zero accepted, zero leaked', () => {
       ['a numeric sub', { auth: { token: hs(claims({ sub: 7 })) } }, 'UNAUTHORIZED'],
       ['a sub that is an array', { auth: { token: hs(claims({ sub: ['victim'] })) } }, 'UNAUTHORIZED'],
       ['a sub that is an object', { auth: { token: hs(claims({ sub: { id: 'victim' } })) } }, 'UNAUTHORIZED'],
+      // UTF-8 has no form for it: in Redis it would read as `victim\ufffd`, the keys of another user.
+      ['a sub with a lone surrogate', { auth: { token: hs(claims({ sub: 'victim\ud800' })) } }, 'UNAUTHORIZED'],
       ['an oversized token (over 8 KiB), validly signed', { auth: { token: hs(claims({ pad: 'x'.repeat(9000) })) } }, 'UNAUTHORIZED'],
       ['a valid token in the query string', { query: { token: valid() } }, 'UNAUTHORIZED'],
       ['a valid token with a trailing newline', { auth: { token: `${valid()}\n` } }, 'UNAUTHORIZED'],

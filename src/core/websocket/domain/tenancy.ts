@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isWellFormedId } from './utf16-string.js';
 
 /**
  * Tenant isolation, in one place. With a tenant claim configured
@@ -27,8 +28,7 @@ const scope = new AsyncLocalStorage<string>();
  * surrogate cannot be told apart from another once written to Redis as UTF-8).
  */
 export function isTenant(value: unknown): value is string {
-  // String#isWellFormed is ES2024 (Node 20 has it; the compile target's lib does not name it).
-  return typeof value === 'string' && value.length > 0 && (value as string & { isWellFormed(): boolean }).isWellFormed();
+  return isWellFormedId(value);
 }
 
 /**

@@ -18,3 +18,13 @@ export function utf16String(min: number, max: number): z.ZodString {
       abort: true,
     });
 }
+
+/**
+ * True for a non-empty string of well-formed Unicode. A lone surrogate has no
+ * UTF-8 form: Redis (and any UTF-8 store) keeps it as U+FFFD, so two ids that
+ * differ only there would name the same keys and rooms.
+ */
+export function isWellFormedId(value: unknown): value is string {
+  // String#isWellFormed is ES2024 (Node 20 has it; the compile target's lib does not name it).
+  return typeof value === 'string' && value.length > 0 && (value as string & { isWellFormed(): boolean }).isWellFormed();
+}

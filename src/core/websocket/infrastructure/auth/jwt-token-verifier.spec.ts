@@ -42,6 +42,8 @@ describe('JwtTokenVerifier', () => {
       ['an algorithm that is not configured', () => sign({ sub: 'u', exp: inAnHour(), iss: 'issuer-a' }, SECRET, 'HS512'), 'UNAUTHORIZED'],
       ['no expiry', () => sign({ sub: 'u', iss: 'issuer-a' }), 'UNAUTHORIZED'],
       ['no subject', () => sign({ exp: inAnHour(), iss: 'issuer-a' }), 'UNAUTHORIZED'],
+      ['an empty subject', () => sign({ sub: '', exp: inAnHour(), iss: 'issuer-a' }), 'UNAUTHORIZED'],
+      ['a subject with a lone surrogate', () => sign({ sub: 'u\udc00', exp: inAnHour(), iss: 'issuer-a' }), 'UNAUTHORIZED'],
       [
         'an expiry past the clock tolerance',
         () => sign({ sub: 'u', exp: Math.floor(Date.now() / 1000) - 60, iss: 'issuer-a' }),

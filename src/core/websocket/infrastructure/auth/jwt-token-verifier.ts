@@ -4,12 +4,15 @@ import { createPublicKey, createSecretKey, verify as verifySignature, type KeyOb
 import { RealtimeException } from '../../application/errors/realtime.exception.js';
 import { TokenVerifier } from '../../application/ports/token-verifier.port.js';
 import type { AuthenticatedUser } from '../../domain/interfaces/websocket-events.interface.js';
+import { isWellFormedId } from '../../domain/utf16-string.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 
 /**
  * Verifies a JWT with the configured key and algorithms only. Beyond what the
- * JWT library checks, `exp` is required and `sub` must be a non-empty string.
+ * JWT library checks, `exp` is required and `sub` must be a non-empty string
+ * of well-formed Unicode (a lone surrogate would share its Redis keys with
+ * another id: see `isWellFormedId`).
  * Failures carry no detail of why: a client learns `UNAUTHORIZED` or
  * `TOKEN_EXPIRED`, nothing an attacker could use.
  *
@@ -62,7 +65,7 @@ export class JwtTokenVerifier extends TokenVerifier {
     }
     const { sub, exp } = claims;
     if (typeof exp !== 'number' || !Number.isFinite(exp)) throw unauthorized('The token has no expiry');
-    if (typeof sub !== 'string' || sub.length === 0) throw unauthorized('The token has no subject');
+    if (!isWellFormedId(sub)) throw unauthorized('The token has no valid subject');
     return { userId: sub, claims, expiresAt: exp * 1000 };
   }
 
