@@ -16,7 +16,7 @@
 //   npm run bench -- --profile         CPU profile of the app (and bare Socket.IO) in the echo run
 //   npm run bench -- --report=bench/results/latest.json   render a run's raw results again
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './lib/build.mjs';
@@ -435,15 +435,24 @@ function runScale(out, quick) {
   console.log(
     `\n[scale] ${quick ? 'quick sizes' : 'full sizes (about 10 minutes)'}: bench/scale.mjs, its report in bench/results/${out}.md`,
   );
+  const path = join(here, 'results', `${out}.json`);
+  // A report left by an earlier run must not pass for this one's.
+  rmSync(path, { force: true });
+  let failure;
   try {
     // The generator core's pinning is this process's; the scale run places its own servers and generators.
     execFileSync(argv[0], argv.slice(1), { stdio: 'inherit', env: process.env });
-    const results = JSON.parse(readFileSync(join(here, 'results', `${out}.json`), 'utf8'));
-    return { report: `${out}.md`, targets: scaleTargets(results) };
   } catch (error) {
-    warn(`scale: ${error.message}`);
-    return { report: `${out}.md`, error: error.message, targets: [] };
+    failure = error;
   }
+  // The scale run exits 1 when it saw a problem (a false offline, a server that logged an error) after
+  // writing its report: the missed targets are what this run's table must show, not leave out.
+  if (!existsSync(path)) {
+    warn(`scale: ${failure?.message ?? 'no report written'}`);
+    return { report: `${out}.md`, error: failure?.message ?? 'no report written', targets: [] };
+  }
+  if (failure) warn(`scale: exited with status ${failure.status ?? failure.signal}; its report and targets are kept`);
+  return { report: `${out}.md`, targets: scaleTargets(JSON.parse(readFileSync(path, 'utf8'))) };
 }
 
 function render(result, resultsDir, name) {
