@@ -425,7 +425,6 @@ async function main() {
   }
 }
 
-/** Summary, targets, table, JSON, SVG and Markdown of one run's raw results. */
 /**
  * Runs `bench/scale.mjs` (its quick sizes with `quick`) as a process of its own, on every core, and
  * returns its targets and where it wrote its report, or the error that stopped it.
@@ -448,13 +447,15 @@ function runScale(out, quick) {
   // The scale run exits 1 when it saw a problem (a false offline, a server that logged an error) after
   // writing its report: the missed targets are what this run's table must show, not leave out.
   if (!existsSync(path)) {
-    warn(`scale: ${failure?.message ?? 'no report written'}`);
-    return { report: `${out}.md`, error: failure?.message ?? 'no report written', targets: [] };
+    const error = failure?.message ?? 'no report written';
+    warn(`scale: ${error}`);
+    return { report: `${out}.md`, error, targets: [] };
   }
   if (failure) warn(`scale: exited with status ${failure.status ?? failure.signal}; its report and targets are kept`);
   return { report: `${out}.md`, targets: scaleTargets(JSON.parse(readFileSync(path, 'utf8'))) };
 }
 
+/** Summary, targets, table, JSON, SVG and Markdown of one run's raw results. */
 function render(result, resultsDir, name) {
   const { meta, options, variants, runs, noisy, smoke: smokeResults, scale } = result;
   const summary = summarize(runs, variants, options);

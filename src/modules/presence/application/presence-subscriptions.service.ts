@@ -151,7 +151,6 @@ export class PresenceSubscriptions {
     return this.watching.get(socket)?.size ?? 0;
   }
 
-  /** The policy's verdict on each id, in order, asked all at once, once per distinct id; only `true` shows. */
   /**
    * The policy's verdict on each id, in order, asked once per distinct id;
    * only `true` shows. `true` for all shown when every answer came at once,
