@@ -609,6 +609,11 @@ describe('an ESM app on the current Nest 12, installed from the tarball', () => 
     expect(error.message).toBe('UNAUTHORIZED');
   });
 
+  it('refuses a token whose sub holds a lone surrogate (Redis would read it as another id): connect_error UNAUTHORIZED', async () => {
+    const error = await refusal(running.app.url, token('mallory\ud800'));
+    expect(error.message).toBe('UNAUTHORIZED');
+  });
+
   it('serves /health/ready, /metrics and /asyncapi.json', async () => {
     const ready = await fetch(`${running.app.url}/health/ready`);
     expect(ready.status).toBe(200);
