@@ -8,7 +8,8 @@
 // Figures and what they showed: "At scale" in docs/benchmarks.md.
 //
 // Flags: --quick, --only=connections,storm, --per-server=N, --bare=N, --storm=N, --samples=N,
-// --idle-ms=N, --concurrency=N (handshakes in flight per generator while ramping), --out=name,
+// --idle-ms=N, --concurrency=N (handshakes in flight per generator while ramping),
+// --shutdown-grace=N (the storm's WS_SHUTDOWN_GRACE_MS in ms; the app's default, 10000, otherwise), --out=name,
 // --no-build (use bench/.app-dist as it is), --commit=<rev> (build that commit's src/ instead of the
 // working tree's, e.g. --commit=HEAD while src/ is being edited; see bench/lib/scale/build-commit.mjs).
 //
@@ -75,12 +76,25 @@ const CONNECT_TIMEOUT_MS = 30_000;
 /** Users one watcher socket watches (the app's PRESENCE_MAX_WATCHED_PER_SOCKET default), in requests of 100 ids. */
 const WATCH_PER_SOCKET = 1000;
 const IDS_PER_REQUEST = 100;
-/** The app's defaults the storm relies on (it sets neither: these are what it runs with). */
+/** The app's defaults the storm runs with (the shutdown grace can be changed with --shutdown-grace). */
 const OFFLINE_GRACE_MS = 5000;
 const SHUTDOWN_GRACE_MS = 10_000;
 const STORM_TIMEOUT_MS = 120_000;
 
-const KNOWN = ['quick', 'only', 'per-server', 'bare', 'storm', 'samples', 'idle-ms', 'concurrency', 'out', 'no-build', 'commit'];
+const KNOWN = [
+  'quick',
+  'only',
+  'per-server',
+  'bare',
+  'storm',
+  'samples',
+  'idle-ms',
+  'concurrency',
+  'shutdown-grace',
+  'out',
+  'no-build',
+  'commit',
+];
 /** Where the app servers load the app from, when not bench/.app-dist (`--commit`). */
 let appDist;
 
@@ -101,7 +115,7 @@ const flags = parseArgs(argv);
 if (inRaisedOpenFileLimit('BENCH_SCALE_CHILD', argv)) await run();
 
 async function run() {
-  const options = { ...(flags.quick ? QUICK : FULL) };
+  const options = { ...(flags.quick ? QUICK : FULL), shutdownGraceMs: SHUTDOWN_GRACE_MS };
   const number = (flag, key) => {
     if (flags[flag] === undefined) return;
     const value = Number(flags[flag]);
@@ -114,9 +128,12 @@ async function run() {
   number('samples', 'samples');
   number('idle-ms', 'idleMs');
   number('concurrency', 'concurrency');
+  number('shutdown-grace', 'shutdownGraceMs');
   const parts = flags.only ? String(flags.only).split(',') : PARTS;
   for (const part of parts) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part}; known: ${PARTS.join(', ')}`);
-  const custom = ['only', 'per-server', 'bare', 'storm', 'samples', 'idle-ms', 'concurrency'].some((k) => flags[k] !== undefined);
+  const custom = ['only', 'per-server', 'bare', 'storm', 'samples', 'idle-ms', 'concurrency', 'shutdown-grace'].some(
+    (k) => flags[k] !== undefined,
+  );
   const meta = machine(flags, custom);
   const name = flags.out ?? (flags.quick ? 'scale-quick' : custom ? 'scale-partial' : `scale-${meta.date}`);
   const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
@@ -398,8 +415,8 @@ async function reconnectStorm({ options, generators, track, loud, progress }) {
   const redis = track(await startRedis());
   const probe = redisProbe(redis.url);
   track({ stop: () => probe.close() });
-  // The app's own grace (10 s) and offline grace (5 s): the bench variant sets WS_SHUTDOWN_GRACE_MS=0.
-  const env = { REDIS_URL: redis.url, WS_SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) };
+  // The app's own grace (10 s, unless --shutdown-grace) and offline grace (5 s): the bench variant sets WS_SHUTDOWN_GRACE_MS=0.
+  const env = { REDIS_URL: redis.url, WS_SHUTDOWN_GRACE_MS: String(options.shutdownGraceMs) };
   const [a, b] = await startTogether([() => start(app, { ...env, NODE_ID: 'storm-a' }), () => start(app, { ...env, NODE_ID: 'storm-b' })]);
   track(a);
   track(b);
@@ -493,7 +510,7 @@ async function reconnectStorm({ options, generators, track, loud, progress }) {
   const stormOthers = stormForeign();
   const stormListenQueue = listenCounters(stormListen);
   const backAt = Math.max(...statuses.map((s) => s.lastMoveAt ?? 0));
-  const aExitedAt = await Promise.race([aExit, sleep(SHUTDOWN_GRACE_MS + 20_000).then(() => undefined)]);
+  const aExitedAt = await Promise.race([aExit, sleep(options.shutdownGraceMs + 20_000).then(() => undefined)]);
   if (aExitedAt === undefined) loud('node A did not exit within its shutdown grace + 20 s of SIGTERM');
   clearInterval(aWatch);
   const cpuExit = cpu();
@@ -514,6 +531,8 @@ async function reconnectStorm({ options, generators, track, loud, progress }) {
     sockets: count,
     watchers: watchers.length,
     watchedUsers: count,
+    shutdownGraceMs: options.shutdownGraceMs,
+    offlineGraceMs: OFFLINE_GRACE_MS,
     before,
     backMs: stormMs(backAt),
     allBack: sum('moved') >= count,

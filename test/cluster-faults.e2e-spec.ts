@@ -118,3 +118,49 @@ describe.each(REDIS_MODES)('node and Redis faults through %s', (mode) => {
       await eventually(async () => (await local!.app.get(ConnectionManager).getSockets('alice')).length === 2, 5000, 'registry rebuilt');
     });
 });
+
+describe('a drain larger than its grace period paces', () => {
+  let node: NodeProcess | undefined;
+  const clients: Socket[] = [];
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await node?.stop();
+    node = undefined;
+  });
+
+  /** Connects `count` users to `node` and drains it within `graceMs`; answers what it logged and the delays its clients were told. */
+  async function drain(count: number, graceMs: number) {
+    node = await startNodeProcess({ WS_SHUTDOWN_GRACE_MS: String(graceMs) });
+    for (let from = 0; from < count; from += 200) {
+      const batch = Array.from({ length: Math.min(200, count - from) }, (_, i) =>
+        openClient(node!.url, { token: signToken(`u${from + i}`) }),
+      );
+      clients.push(...batch);
+      await Promise.all(batch.map((socket) => ready(socket)));
+    }
+    const delays = clients.map((socket) => nextEvent<{ reconnectAfterMs: number }>(socket, 'server:shutdown', 10_000));
+    node.kill('SIGTERM');
+    const told = (await Promise.all(delays)).map(({ reconnectAfterMs }) => reconnectAfterMs);
+    // Well-behaved clients: each leaves when told (sooner than asked, so the test is quick).
+    for (const client of clients) client.disconnect();
+    expect(await node.exited).toEqual({ code: 0, signal: null });
+    return { output: node.output(), told };
+  }
+
+  it('warns in the log when the grace sends the clients faster than 1,000 a second, naming the grace that would keep it', async () => {
+    const { output, told } = await drain(1_200, 1_000);
+    expect(Math.max(...told)).toBeLessThan(500);
+    expect(output).toContain(
+      "Sending 1200 sockets elsewhere over 500 ms (2400 a second), faster than the drain's pace of 1000 a second: " +
+        'the nodes taking them over may hold some past the presence offline grace. A shutdown grace of 2400 ms (shutdownGraceMs) would keep the pace',
+    );
+  });
+
+  it('is silent, and spreads the clients at that pace, when the grace is long enough', async () => {
+    const { output, told } = await drain(1_200, 2_400);
+    expect(Math.max(...told)).toBeLessThan(1_200);
+    expect(Math.max(...told)).toBeGreaterThan(1_000);
+    expect(output).not.toContain('Sending');
+  });
+});

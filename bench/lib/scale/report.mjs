@@ -135,7 +135,7 @@ export function markdownReport(results) {
     lines.push(
       '## Reconnect storm',
       '',
-      `${n(s.sockets)} sockets of ${n(s.sockets)} users on node A, node B beside it (one redis-server, WS_SHUTDOWN_GRACE_MS 10000, PRESENCE_OFFLINE_GRACE_MS 5000: the app's defaults); ${s.watchers} watcher sockets on B subscribed to all ${n(s.watchedUsers)} users (1,000 each). SIGTERM to A at t = 0; each client, on \`server:shutdown { reconnectAfterMs }\`, waits that long, drops its connection and connects to B (socket.io-client's behaviour; a refused connect is retried with its backoff).`,
+      `${n(s.sockets)} sockets of ${n(s.sockets)} users on node A, node B beside it (one redis-server, ${graces(s)}); ${s.watchers} watcher sockets on B subscribed to all ${n(s.watchedUsers)} users (1,000 each). SIGTERM to A at t = 0; each client, on \`server:shutdown { reconnectAfterMs }\`, waits that long, drops its connection and connects to B (socket.io-client's behaviour; a refused connect is retried with its backoff).`,
       '',
       '| figure | value |',
       '|---|---:|',
@@ -188,4 +188,12 @@ export function terminalSummary(results) {
       `Storm: ${n(s.moved)}/${n(s.sockets)} back in ${ms(s.backMs)} ms, handshake p99 ${s.handshake.p99} ms, Redis CPU ${n(s.cpuMs.redisUntilBack)} ms until back; ${s.falseOffline} offline updates; afterwards ${JSON.stringify(s.after.byStatus)}`,
     );
   return lines.join('\n');
+}
+
+/** The storm's two grace periods, as the report names them (a report of before they were recorded ran with the defaults). */
+function graces(s) {
+  const shutdown = s.shutdownGraceMs ?? 10_000;
+  const offline = s.offlineGraceMs ?? 5_000;
+  const defaults = shutdown === 10_000 && offline === 5_000;
+  return `WS_SHUTDOWN_GRACE_MS ${shutdown}, PRESENCE_OFFLINE_GRACE_MS ${offline}${defaults ? ": the app's defaults" : ''}`;
 }

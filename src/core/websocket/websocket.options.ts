@@ -96,7 +96,12 @@ export interface WebsocketModuleOptions {
   redis?: RedisUrlOptions | RedisSentinelOptions | RedisClusterOptions;
   /** How often a node renews its heartbeat; it is dead after three missed beats. @default 5000 */
   heartbeatMs?: number;
-  /** On shutdown, how long clients get to move after `server:shutdown` before they are disconnected. @default 10000 */
+  /**
+   * On shutdown, how long clients get to move after `server:shutdown` before
+   * they are disconnected. They are told to arrive elsewhere at 1,000 a
+   * second, which takes the node's sockets / 1,000 + 2 s; a shorter grace
+   * sends them faster, with a warning. @default 10000
+   */
   shutdownGraceMs?: number;
 }
 

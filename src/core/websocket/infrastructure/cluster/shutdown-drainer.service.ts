@@ -9,8 +9,9 @@ import { NodeLiveness } from './node-liveness.service.js';
 /**
  * The rate at which a draining node's clients are asked to arrive elsewhere:
  * a share of what one node takes (about 2,000 handshakes a second on one
- * core, `npm run bench:scale`), so a node taking over does not queue them
- * past the offline grace. Several nodes taking over only make it safer.
+ * core of a quiet host, 500 to 900 on a busy one, `npm run bench:scale`), so
+ * a node taking over does not queue them past the offline grace. Several
+ * nodes taking over only make it safer.
  */
 const RECONNECTS_PER_SECOND = 1000;
 /** Left at the end of the grace period for the last client's handshake elsewhere. */
@@ -25,6 +26,16 @@ const HANDSHAKE_ROOM_MS = 2000;
 export function reconnectSpreadMs(sockets: number, shutdownGraceMs: number): number {
   const latest = Math.max(shutdownGraceMs / 2, shutdownGraceMs - HANDSHAKE_ROOM_MS);
   return Math.min(latest, (sockets * 1000) / RECONNECTS_PER_SECOND);
+}
+
+/**
+ * The shortest grace period that lets `sockets` clients arrive elsewhere at
+ * `RECONNECTS_PER_SECOND`; a shorter one sends them faster (15,000 in the
+ * default 10 s: over 8 s, 1,875 a second).
+ */
+export function pacedGraceMs(sockets: number): number {
+  const spread = Math.ceil((sockets * 1000) / RECONNECTS_PER_SECOND);
+  return Math.min(2 * spread, spread + HANDSHAKE_ROOM_MS);
 }
 
 /**
@@ -60,6 +71,15 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
     this.http.httpAdapter?.getHttpServer()?.close?.();
 
     const spread = reconnectSpreadMs(sockets.size, this.options.shutdownGraceMs);
+    // Fewer than a second's worth reach a node well inside the offline grace, however fast they come.
+    if (sockets.size > RECONNECTS_PER_SECOND && this.options.shutdownGraceMs < pacedGraceMs(sockets.size)) {
+      const pace = spread > 0 ? `over ${Math.round(spread)} ms (${Math.round((sockets.size * 1000) / spread)} a second)` : 'at once';
+      this.logger.warn(
+        `Sending ${sockets.size} sockets elsewhere ${pace}, faster than the drain's pace of ${RECONNECTS_PER_SECOND} a second: ` +
+          `the nodes taking them over may hold some past the presence offline grace. ` +
+          `A shutdown grace of ${pacedGraceMs(sockets.size)} ms (shutdownGraceMs) would keep the pace`,
+      );
+    }
     for (const socket of sockets.values()) {
       socket.emit('server:shutdown', { reconnectAfterMs: Math.floor(Math.random() * spread) });
     }
