@@ -80,6 +80,52 @@ describe.each(REDIS_MODES)('node and Redis faults through %s', (mode) => {
     expect(await remote.exited).toEqual({ code: 0, signal: null });
   });
 
+  if (mode === 'one server')
+    it('paces a drain by the arrivals: no more than 500 clients on their way at once, the rest told as those arrive', async () => {
+      const USERS = 700;
+      // Each client takes this long to arrive after it is told: the other node admits them slowly.
+      const MOVE_MS = 400;
+      local = await startApp({ ...env(), NODE_ID: 'taker' });
+      remote = await startNodeProcess({ ...env(), NODE_ID: 'leaver', WS_SHUTDOWN_GRACE_MS: '10000' });
+      const told: number[] = [];
+      const arrived: number[] = [];
+      const moves: Promise<void>[] = [];
+      for (let from = 0; from < USERS; from += 100) {
+        const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => connectTo(remote!.url, `mover-${from + i}`)));
+        for (const [i, socket] of batch.entries()) {
+          moves.push(
+            nextEvent<{ reconnectAfterMs: number }>(socket, 'server:shutdown', 15_000).then(async ({ reconnectAfterMs }) => {
+              told.push(Date.now());
+              await new Promise((resolve) => setTimeout(resolve, reconnectAfterMs));
+              socket.disconnect();
+              await new Promise((resolve) => setTimeout(resolve, MOVE_MS));
+              await connectTo(local!.url, `mover-${from + i}`);
+              arrived.push(Date.now());
+            }),
+          );
+        }
+      }
+      remote.kill('SIGTERM');
+      await Promise.all(moves);
+      expect(await remote.exited).toEqual({ code: 0, signal: null });
+
+      // At no moment more than 500 told and not yet arrived (a few more where the node saw an arrival before its client did).
+      const events = [...told.map((at) => [at, 1] as const), ...arrived.map((at) => [at, -1] as const)].sort(
+        (x, y) => x[0] - y[0] || x[1] - y[1],
+      );
+      let onTheWay = 0;
+      let most = 0;
+      for (const [, step] of events) most = Math.max(most, (onTheWay += step));
+      expect(most).toBeLessThanOrEqual(500 + 25);
+      expect(most).toBeGreaterThanOrEqual(400);
+      // The last were told only once the first had arrived.
+      told.sort((x, y) => x - y);
+      expect(told.at(-1)! - told[0]!).toBeGreaterThanOrEqual(MOVE_MS);
+      expect(remote.output()).not.toMatch(/still here|Could not see/);
+      const connections = local.app.get(ConnectionManager);
+      expect(await connections.countConnections()).toBe(USERS);
+    });
+
   // The shared servers stay up: the outage is on a server of the suite's own.
   if (mode === 'one server')
     it('survives Redis down longer than the retry window: no crash, local delivery meanwhile, cross-node delivery again within 10 s', async () => {

@@ -98,9 +98,10 @@ export interface WebsocketModuleOptions {
   heartbeatMs?: number;
   /**
    * On shutdown, how long clients get to move after `server:shutdown` before
-   * they are disconnected. They are told to arrive elsewhere at 1,000 a
-   * second, which takes the node's sockets / 1,000 + 2 s; a shorter grace
-   * sends them faster, with a warning. @default 10000
+   * they are disconnected. With Redis they are told as fast as the other
+   * nodes admit them, and those left 2 s before the end at once (with a
+   * warning naming the grace they needed); on one node, over a spread that
+   * brings them back at 1,000 a second. @default 10000
    */
   shutdownGraceMs?: number;
 }

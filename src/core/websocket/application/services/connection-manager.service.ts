@@ -181,6 +181,16 @@ export class ConnectionManager {
     return (await this.registry.countOf(scopedKey(userId))) > 0;
   }
 
+  /** Of this node's `sockets`, those whose user has a socket on another node (a draining node's clients that arrived). */
+  async elsewhere(sockets: readonly RealtimeSocket[]): Promise<RealtimeSocket[]> {
+    const found = await Promise.all(
+      sockets.map(async (socket) =>
+        (await this.registry.socketsOf(this.keyOf(socket))).some((entry) => entry.nodeId !== this.options.nodeId),
+      ),
+    );
+    return sockets.filter((_, index) => found[index]);
+  }
+
   /** Sockets connected on every node. */
   countConnections(): Promise<number> {
     return this.registry.countAll();

@@ -90,3 +90,119 @@ describe('ShutdownDrainer', () => {
     expect((await drain(1_000, 0)).warnings).toEqual([]);
   });
 });
+
+describe('ShutdownDrainer through Redis: paced by arrivals', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  interface FakeSocket {
+    id: string;
+    connected: boolean;
+    emit: (event: string, data: { reconnectAfterMs: number }) => void;
+  }
+
+  /**
+   * Drains `count` sockets within `shutdownGraceMs` through a registry where
+   * `admit(moving)` picks, on each look, which told clients have arrived on
+   * another node. A told client leaves this node at once, unless `stays`. Answers the
+   * warnings, the most clients ever told and not yet arrived, and how many
+   * were told.
+   */
+  async function drain(count: number, shutdownGraceMs: number, admit: (moving: FakeSocket[]) => FakeSocket[] | Error, stays = false) {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const sockets = new Map<string, FakeSocket>();
+    const onTheWay = new Set<FakeSocket>();
+    let mostOnTheWay = 0;
+    let told = 0;
+    for (let i = 0; i < count; i++) {
+      const socket: FakeSocket = {
+        id: `s${i}`,
+        connected: true,
+        emit: () => {
+          told++;
+          if (!stays) {
+            socket.connected = false;
+            sockets.delete(socket.id);
+          }
+          onTheWay.add(socket);
+          mostOnTheWay = Math.max(mostOnTheWay, onTheWay.size);
+        },
+      };
+      sockets.set(socket.id, socket);
+    }
+    const looked: FakeSocket[] = [];
+    const elsewhere = async (moving: FakeSocket[]) => {
+      looked.push(...moving);
+      const picked = admit(moving.filter((socket) => onTheWay.has(socket)));
+      if (picked instanceof Error) throw picked;
+      for (const socket of picked) onTheWay.delete(socket);
+      return picked;
+    };
+    const host = {
+      started: true,
+      server: { of: () => ({ sockets }), local: { disconnectSockets: () => sockets.clear() } },
+    } as unknown as SocketServerHost;
+    const drainer = new ShutdownDrainer(
+      host,
+      { elsewhere, leaveCluster: async () => undefined } as unknown as ConnectionManager,
+      { leave: async () => undefined } as unknown as NodeLiveness,
+      {} as HttpAdapterHost,
+      { shutdownGraceMs, redis: { url: 'redis://127.0.0.1:6379' } } as ResolvedWebsocketOptions,
+    );
+    await drainer.beforeApplicationShutdown();
+    return { warnings: warn.mock.calls.map(([message]) => String(message)), mostOnTheWay, told, looked };
+  }
+
+  it('keeps at most 500 clients on their way, telling more as they arrive, and says nothing when all move in time', async () => {
+    const { warnings, mostOnTheWay, told } = await drain(1_200, 10_000, (moving) => moving);
+    expect(told).toBe(1_200);
+    expect(mostOnTheWay).toBe(500);
+    expect(warnings).toEqual([]);
+  });
+
+  it('goes as slowly as the other nodes admit, then tells the rest at once before the grace ends, naming the grace they needed', async () => {
+    // 20 arrive at each look (every 100 ms): 200 a second.
+    const { warnings, mostOnTheWay, told } = await drain(1_200, 2_000, (moving) => moving.slice(0, 20));
+    expect(told).toBe(1_200);
+    // Before the last call (1 s before the end) no more than 500 were on their way; then the rest, at once.
+    expect(mostOnTheWay).toBeGreaterThan(500);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^\d+ of 1200 sockets were still here \d+ ms before the end of the shutdown grace: telling them to move at once\. The other nodes took \d+ a second; a grace of \d+ ms \(shutdownGraceMs\) would have let all move at that pace$/,
+    );
+    const [, rest, rate, grace] = /^(\d+) .* took (\d+) a second; a grace of (\d+) ms/.exec(warnings[0]!)!.map(Number);
+    // In about 1 s: 500 told at first, and one more for each of the 20 that arrived every 100 ms.
+    expect(rest).toBeGreaterThan(1_200 - 500 - 250);
+    expect(rest).toBeLessThan(1_200 - 500);
+    expect(rate).toBeGreaterThan(100);
+    expect(rate).toBeLessThan(250);
+    expect(Math.abs(grace! - (1_200_000 / rate! + 2_000))).toBeLessThan(grace! / 50);
+  });
+
+  it('looks for none of the told clients that have not left, and tells the rest at the last call', async () => {
+    const { warnings, told, looked } = await drain(600, 1_000, (moving) => moving, true);
+    expect(told).toBe(600);
+    expect(looked).toEqual([]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^100 of 600 sockets were still here \d+ ms before the end of the shutdown grace: telling them to move at once\. The other nodes took 0 a second$/,
+      ),
+    ]);
+  });
+
+  it('tells the rest over a spread when the registry cannot be read', async () => {
+    const { warnings, told } = await drain(600, 1_000, () => new Error('Connection is closed.'));
+    expect(told).toBe(600);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Could not see where the moving clients arrived \(Connection is closed\.\): telling the rest over a spread$/),
+    ]);
+  });
+
+  it('says nothing with a grace of 0, which asks for no drain', async () => {
+    const { warnings, told } = await drain(300, 0, () => []);
+    expect(told).toBe(300);
+    expect(warnings).toEqual([]);
+  });
+});

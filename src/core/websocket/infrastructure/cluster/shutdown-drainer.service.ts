@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { HttpAdapterHost } from '@nestjs/core';
 import { ConnectionManager } from '../../application/services/connection-manager.service.js';
 import { SocketServerHost } from '../../application/services/socket-server.host.js';
+import type { RealtimeSocket } from '../../application/interfaces/realtime-socket.interface.js';
 import { WEBSOCKET_OPTIONS } from '../../websocket.module-definition.js';
 import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { NodeLiveness } from './node-liveness.service.js';
@@ -16,6 +17,18 @@ import { NodeLiveness } from './node-liveness.service.js';
 const RECONNECTS_PER_SECOND = 1000;
 /** Left at the end of the grace period for the last client's handshake elsewhere. */
 const HANDSHAKE_ROOM_MS = 2000;
+/**
+ * Through Redis, a draining node's clients on their way to the other nodes at
+ * once, at most: one more is told as each arrives, so they come as fast as
+ * the other nodes admit them (5,000 a second if a move takes 100 ms). The
+ * nodes taking them over never queue more than this many, which stays inside
+ * Node's default listen backlog (511) and takes well under the offline grace.
+ */
+const MOVING_AT_ONCE = 500;
+/** How often a draining node looks for its moving clients on the other nodes, and tells more. */
+const PACE_TICK_MS = 100;
+/** A told client not seen on another node by then stops holding a place (it went away, or ignores `server:shutdown`). */
+const MOVE_GIVEN_UP_MS = 5000;
 
 /**
  * Over how long `sockets` clients are asked to come back (each one told a
@@ -43,6 +56,11 @@ export function pacedGraceMs(sockets: number): number {
  * `server:shutdown { reconnectAfterMs }` to this node's sockets, give them up
  * to `shutdownGraceMs` to leave, disconnect the rest, and take the node's
  * entries out of the registry. Redis is closed after this, by its owner.
+ *
+ * Through Redis the clients are told a few at a time, as fast as the other
+ * nodes admit them (`MOVING_AT_ONCE`); those still here `HANDSHAKE_ROOM_MS`
+ * before the grace ends are told at once. On one node, or when the registry
+ * cannot be read, they are told over a spread (`reconnectSpreadMs`).
  */
 @Injectable()
 export class ShutdownDrainer implements BeforeApplicationShutdown {
@@ -66,25 +84,15 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
     if (this.draining || !this.host.started) return;
     this.draining = true;
     const server = this.host.server;
-    const sockets = server.of('/').sockets;
-    this.logger.log(`Draining ${sockets.size} sockets for up to ${this.options.shutdownGraceMs} ms`);
+    const sockets = server.of('/').sockets as Map<string, RealtimeSocket>;
+    const grace = this.options.shutdownGraceMs;
+    const deadline = Date.now() + grace;
+    this.logger.log(`Draining ${sockets.size} sockets for up to ${grace} ms`);
     this.http.httpAdapter?.getHttpServer()?.close?.();
 
-    const spread = reconnectSpreadMs(sockets.size, this.options.shutdownGraceMs);
-    // Fewer than a second's worth reach a node well inside the offline grace, however fast they come.
-    if (sockets.size > RECONNECTS_PER_SECOND && this.options.shutdownGraceMs < pacedGraceMs(sockets.size)) {
-      const pace = spread > 0 ? `over ${Math.round(spread)} ms (${Math.round((sockets.size * 1000) / spread)} a second)` : 'at once';
-      this.logger.warn(
-        `Sending ${sockets.size} sockets elsewhere ${pace}, faster than the drain's pace of ${RECONNECTS_PER_SECOND} a second: ` +
-          `the nodes taking them over may hold some past the presence offline grace. ` +
-          `A shutdown grace of ${pacedGraceMs(sockets.size)} ms (shutdownGraceMs) would keep the pace`,
-      );
-    }
-    for (const socket of sockets.values()) {
-      socket.emit('server:shutdown', { reconnectAfterMs: Math.floor(Math.random() * spread) });
-    }
-    const deadline = Date.now() + this.options.shutdownGraceMs;
-    while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    if (this.options.redis !== undefined) await this.paceByArrivals([...sockets.values()], deadline);
+    else this.spread([...sockets.values()], grace);
+    while (sockets.size > 0 && Date.now() < deadline) await sleep(25);
     if (sockets.size > 0) {
       this.logger.log(`${sockets.size} sockets still connected after the grace period: disconnecting them`);
       server.local.disconnectSockets(true);
@@ -97,4 +105,80 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
     }
     this.logger.log('Drained');
   }
+
+  /**
+   * Tells `sockets` to move, keeping at most `MOVING_AT_ONCE` on their way:
+   * one that has left and arrived on another node (the registry has its user
+   * there), or is given up on, makes room for the next. Tells the rest at once when the
+   * grace is about to end, or when the registry cannot be read.
+   */
+  private async paceByArrivals(sockets: RealtimeSocket[], deadline: number): Promise<void> {
+    const started = Date.now();
+    const lastCall = deadline - Math.min(HANDSHAKE_ROOM_MS, (deadline - started) / 2);
+    const moving = new Map<RealtimeSocket, number>();
+    let next = 0;
+    let arrived = 0;
+    for (;;) {
+      const now = Date.now();
+      for (const [socket, toldAt] of moving) if (now - toldAt > MOVE_GIVEN_UP_MS) moving.delete(socket);
+      // Only those that have left can have arrived elsewhere.
+      const left = [...moving.keys()].filter((socket) => !socket.connected);
+      if (left.length > 0) {
+        let found: RealtimeSocket[];
+        try {
+          found = await this.connections.elsewhere(left);
+        } catch (error) {
+          this.logger.warn(`Could not see where the moving clients arrived (${(error as Error).message}): telling the rest over a spread`);
+          this.spread(
+            sockets.slice(next).filter((socket) => socket.connected),
+            Math.max(0, deadline - Date.now()),
+          );
+          return;
+        }
+        for (const socket of found) moving.delete(socket);
+        arrived += found.length;
+      }
+      if (next >= sockets.length) return;
+      if (Date.now() >= lastCall) break;
+      for (; next < sockets.length && moving.size < MOVING_AT_ONCE; next++) {
+        const socket = sockets[next]!;
+        if (!socket.connected) continue;
+        socket.emit('server:shutdown', { reconnectAfterMs: Math.floor(Math.random() * PACE_TICK_MS) });
+        moving.set(socket, Date.now());
+      }
+      await sleep(PACE_TICK_MS);
+    }
+    const rest = sockets.slice(next).filter((socket) => socket.connected);
+    // A grace of 0 asks for no drain: nothing to say.
+    if (rest.length > 0 && deadline > started) {
+      const rate = (arrived * 1000) / Math.max(1, Date.now() - started);
+      this.logger.warn(
+        `${rest.length} of ${sockets.length} sockets were still here ${Math.round(deadline - Date.now())} ms before the end of the shutdown grace: ` +
+          `telling them to move at once. The other nodes took ${Math.round(rate)} a second` +
+          (rate > 0
+            ? `; a grace of ${Math.ceil((sockets.length * 1000) / rate) + HANDSHAKE_ROOM_MS} ms (shutdownGraceMs) would have let all move at that pace`
+            : ''),
+      );
+    }
+    for (const socket of rest) socket.emit('server:shutdown', { reconnectAfterMs: 0 });
+  }
+
+  /** Tells `sockets` to move, each after a random delay below `reconnectSpreadMs`; warns when that is faster than the drain's pace. */
+  private spread(sockets: RealtimeSocket[], graceMs: number): void {
+    const spread = reconnectSpreadMs(sockets.length, graceMs);
+    // Fewer than a second's worth reach a node well inside the offline grace, however fast they come.
+    if (sockets.length > RECONNECTS_PER_SECOND && graceMs < pacedGraceMs(sockets.length)) {
+      const pace = spread > 0 ? `over ${Math.round(spread)} ms (${Math.round((sockets.length * 1000) / spread)} a second)` : 'at once';
+      this.logger.warn(
+        `Sending ${sockets.length} sockets elsewhere ${pace}, faster than the drain's pace of ${RECONNECTS_PER_SECOND} a second: ` +
+          `the nodes taking them over may hold some past the presence offline grace. ` +
+          `A shutdown grace of ${pacedGraceMs(sockets.length)} ms (shutdownGraceMs) would keep the pace`,
+      );
+    }
+    for (const socket of sockets) socket.emit('server:shutdown', { reconnectAfterMs: Math.floor(Math.random() * spread) });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
