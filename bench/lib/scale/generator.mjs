@@ -10,8 +10,9 @@
 //   storm   { group, port, timeoutMs, graceMs }
 //           arms the group's sockets to move as the app's client does: on
 //           `server:shutdown { reconnectAfterMs }` each waits that long, drops its
-//           connection and connects to `port`; a connection the server drops
-//           first reconnects after 0.5 to 1.5 s (socket.io-client's first delay);
+//           connection and connects to `port`; a told client whose connection the
+//           server drops first still waits for its delay (as src/client does), one
+//           never told reconnects after 0.5 to 1.5 s (socket.io-client's first delay);
 //           a refused or timed-out connect is tried again with socket.io-client's backoff.
 //           How long each user had no socket (from dropping the old connection to the
 //           new one's `40`) is kept, and how many were away longer than `graceMs`.
@@ -276,8 +277,9 @@ function onLost(group, entry) {
   } else if (entry.state === 'waiting' || entry.state === 'told') {
     // The draining node closed it before the client moved (its grace ran out, or it exited).
     storm.lostBeforeMove++;
-    clearTimeout(entry.timer);
     entry.leftAt ??= performance.now();
+    // Told to come back after a delay that outlasts the node: the app's client keeps to it.
+    if (entry.state === 'told') return;
   } else return;
   entry.state = 'told';
   entry.timer = setTimeout(() => move(group, entry, 0), 500 + Math.random() * 1000);

@@ -99,9 +99,9 @@ export interface WebsocketModuleOptions {
   /**
    * On shutdown, how long clients get to move after `server:shutdown` before
    * they are disconnected. With Redis they are told as fast as the other
-   * nodes admit them, and those left 2 s before the end at once (with a
-   * warning naming the grace they needed); on one node, over a spread that
-   * brings them back at 1,000 a second. @default 10000
+   * nodes admit them, and those left 2 s before the end to keep coming at
+   * that rate (with a warning naming the grace they needed); on one node,
+   * over a spread that brings them back at 1,000 a second. @default 10000
    */
   shutdownGraceMs?: number;
 }

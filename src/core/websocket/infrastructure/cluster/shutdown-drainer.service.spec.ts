@@ -105,9 +105,9 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
   /**
    * Drains `count` sockets within `shutdownGraceMs` through a registry where
    * `admit(moving)` picks, on each look, which told clients have arrived on
-   * another node. A told client leaves this node at once, unless `stays`. Answers the
-   * warnings, the most clients ever told and not yet arrived, and how many
-   * were told.
+   * another node. A told client leaves this node at once, unless `stays`.
+   * Answers the warnings, the most clients ever told and not yet arrived, the
+   * delays they were told, and the clients looked for.
    */
   async function drain(count: number, shutdownGraceMs: number, admit: (moving: FakeSocket[]) => FakeSocket[] | Error, stays = false) {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
@@ -115,13 +115,13 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
     const sockets = new Map<string, FakeSocket>();
     const onTheWay = new Set<FakeSocket>();
     let mostOnTheWay = 0;
-    let told = 0;
+    const delays: number[] = [];
     for (let i = 0; i < count; i++) {
       const socket: FakeSocket = {
         id: `s${i}`,
         connected: true,
-        emit: () => {
-          told++;
+        emit: (_event, { reconnectAfterMs }) => {
+          delays.push(reconnectAfterMs);
           if (!stays) {
             socket.connected = false;
             sockets.delete(socket.id);
@@ -152,44 +152,54 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
       { shutdownGraceMs, redis: { url: 'redis://127.0.0.1:6379' } } as ResolvedWebsocketOptions,
     );
     await drainer.beforeApplicationShutdown();
-    return { warnings: warn.mock.calls.map(([message]) => String(message)), mostOnTheWay, told, looked };
+    return { warnings: warn.mock.calls.map(([message]) => String(message)), mostOnTheWay, told: delays.length, delays, looked };
   }
 
   it('keeps at most 500 clients on their way, telling more as they arrive, and says nothing when all move in time', async () => {
-    const { warnings, mostOnTheWay, told } = await drain(1_200, 10_000, (moving) => moving);
-    expect(told).toBe(1_200);
+    const { warnings, mostOnTheWay, delays } = await drain(1_200, 10_000, (moving) => moving);
+    expect(delays).toHaveLength(1_200);
+    expect(Math.max(...delays)).toBeLessThan(100);
     expect(mostOnTheWay).toBe(500);
     expect(warnings).toEqual([]);
   });
 
-  it('goes as slowly as the other nodes admit, then tells the rest at once before the grace ends, naming the grace they needed', async () => {
+  it('goes as slowly as the other nodes admit; before the grace ends, tells the rest to keep coming at that rate, naming the grace they needed', async () => {
     // 20 arrive at each look (every 100 ms): 200 a second.
-    const { warnings, mostOnTheWay, told } = await drain(1_200, 2_000, (moving) => moving.slice(0, 20));
-    expect(told).toBe(1_200);
-    // Before the last call (1 s before the end) no more than 500 were on their way; then the rest, at once.
+    const { warnings, mostOnTheWay, delays } = await drain(1_200, 2_000, (moving) => moving.slice(0, 20));
+    expect(delays).toHaveLength(1_200);
+    // Before the last call (1 s before the end) no more than 500 were on their way; then the rest were told.
     expect(mostOnTheWay).toBeGreaterThan(500);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /^\d+ of 1200 sockets were still here \d+ ms before the end of the shutdown grace: telling them to move at once\. The other nodes took \d+ a second; a grace of \d+ ms \(shutdownGraceMs\) would have let all move at that pace$/,
+      /^\d+ of 1200 sockets were still here \d+ ms before the end of the shutdown grace: telling them to move over the next \d+ ms, at \d+ a second \(what the other nodes took\)\. A grace of \d+ ms \(shutdownGraceMs\) would have let all move within it$/,
     );
-    const [, rest, rate, grace] = /^(\d+) .* took (\d+) a second; a grace of (\d+) ms/.exec(warnings[0]!)!.map(Number);
+    const [, rest, over, rate, grace] = /^(\d+) .* over the next (\d+) ms, at (\d+) a second .* A grace of (\d+) ms/
+      .exec(warnings[0]!)!
+      .map(Number);
     // In about 1 s: 500 told at first, and one more for each of the 20 that arrived every 100 ms.
     expect(rest).toBeGreaterThan(1_200 - 500 - 250);
     expect(rest).toBeLessThan(1_200 - 500);
     expect(rate).toBeGreaterThan(100);
     expect(rate).toBeLessThan(250);
+    expect(Math.abs(over! - (rest! * 1000) / rate!)).toBeLessThan(over! / 50);
     expect(Math.abs(grace! - (1_200_000 / rate! + 2_000))).toBeLessThan(grace! / 50);
+    // The rest are told delays one 1/rate apart, the last past the end of the grace.
+    const last = delays.slice(-rest!);
+    expect(last[0]).toBe(0);
+    expect(last.at(-1)).toBeGreaterThan(2_000);
+    expect(Math.abs(last.at(-1)! - over!)).toBeLessThan(over! / 50 + 10);
   });
 
-  it('looks for none of the told clients that have not left, and tells the rest at the last call', async () => {
-    const { warnings, told, looked } = await drain(600, 1_000, (moving) => moving, true);
+  it('looks for none of the told clients that have not left; with no arrival seen, tells the rest to come at 1,000 a second', async () => {
+    const { warnings, told, looked, delays } = await drain(600, 1_000, (moving) => moving, true);
     expect(told).toBe(600);
     expect(looked).toEqual([]);
     expect(warnings).toEqual([
       expect.stringMatching(
-        /^100 of 600 sockets were still here \d+ ms before the end of the shutdown grace: telling them to move at once\. The other nodes took 0 a second$/,
+        /^100 of 600 sockets were still here \d+ ms before the end of the shutdown grace: telling them to move over the next 100 ms, at 1000 a second \(the drain's pace: none was seen arriving\)\. A grace of 2600 ms \(shutdownGraceMs\) would have let all move within it$/,
       ),
     ]);
+    expect(delays.slice(-100)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
   it('tells the rest over a spread when the registry cannot be read', async () => {
@@ -200,9 +210,9 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
     ]);
   });
 
-  it('says nothing with a grace of 0, which asks for no drain', async () => {
-    const { warnings, told } = await drain(300, 0, () => []);
-    expect(told).toBe(300);
+  it('tells all at once and says nothing with a grace of 0, which asks for no drain', async () => {
+    const { warnings, delays } = await drain(300, 0, () => []);
+    expect(delays).toEqual(Array(300).fill(0));
     expect(warnings).toEqual([]);
   });
 });

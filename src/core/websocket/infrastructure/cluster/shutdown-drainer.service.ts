@@ -59,8 +59,9 @@ export function pacedGraceMs(sockets: number): number {
  *
  * Through Redis the clients are told a few at a time, as fast as the other
  * nodes admit them (`MOVING_AT_ONCE`); those still here `HANDSHAKE_ROOM_MS`
- * before the grace ends are told at once. On one node, or when the registry
- * cannot be read, they are told over a spread (`reconnectSpreadMs`).
+ * before the grace ends are told to keep coming at that rate, even past the
+ * end. On one node, or when the registry cannot be read, they are told over
+ * a spread (`reconnectSpreadMs`).
  */
 @Injectable()
 export class ShutdownDrainer implements BeforeApplicationShutdown {
@@ -109,8 +110,9 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
   /**
    * Tells `sockets` to move, keeping at most `MOVING_AT_ONCE` on their way:
    * one that has left and arrived on another node (the registry has its user
-   * there), or is given up on, makes room for the next. Tells the rest at once when the
-   * grace is about to end, or when the registry cannot be read.
+   * there), or is given up on, makes room for the next. When the grace is
+   * about to end, tells the rest to come at the rate the other nodes took;
+   * when the registry cannot be read, over a spread.
    */
   private async paceByArrivals(sockets: RealtimeSocket[], deadline: number): Promise<void> {
     const started = Date.now();
@@ -149,18 +151,22 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
       await sleep(PACE_TICK_MS);
     }
     const rest = sockets.slice(next).filter((socket) => socket.connected);
-    // A grace of 0 asks for no drain: nothing to say.
-    if (rest.length > 0 && deadline > started) {
-      const rate = (arrived * 1000) / Math.max(1, Date.now() - started);
-      this.logger.warn(
-        `${rest.length} of ${sockets.length} sockets were still here ${Math.round(deadline - Date.now())} ms before the end of the shutdown grace: ` +
-          `telling them to move at once. The other nodes took ${Math.round(rate)} a second` +
-          (rate > 0
-            ? `; a grace of ${Math.ceil((sockets.length * 1000) / rate) + HANDSHAKE_ROOM_MS} ms (shutdownGraceMs) would have let all move at that pace`
-            : ''),
-      );
+    // A grace of 0 asks for no drain: all at once, and nothing to say.
+    if (deadline <= started) {
+      for (const socket of rest) socket.emit('server:shutdown', { reconnectAfterMs: 0 });
+      return;
     }
-    for (const socket of rest) socket.emit('server:shutdown', { reconnectAfterMs: 0 });
+    if (rest.length === 0) return;
+    // The rest keep arriving at the rate the other nodes took, each after a delay of its own: those due after the
+    // grace are disconnected at its end and come back when their delay is up. A burst would overflow the other nodes.
+    const rate = arrived > 0 ? (arrived * 1000) / Math.max(1, Date.now() - started) : RECONNECTS_PER_SECOND;
+    this.logger.warn(
+      `${rest.length} of ${sockets.length} sockets were still here ${Math.round(deadline - Date.now())} ms before the end of the shutdown grace: ` +
+        `telling them to move over the next ${Math.round((rest.length * 1000) / rate)} ms, at ${Math.round(rate)} a second ` +
+        `(${arrived > 0 ? 'what the other nodes took' : "the drain's pace: none was seen arriving"}). ` +
+        `A grace of ${Math.ceil((sockets.length * 1000) / rate) + HANDSHAKE_ROOM_MS} ms (shutdownGraceMs) would have let all move within it`,
+    );
+    rest.forEach((socket, index) => socket.emit('server:shutdown', { reconnectAfterMs: Math.floor((index * 1000) / rate) }));
   }
 
   /** Tells `sockets` to move, each after a random delay below `reconnectSpreadMs`; warns when that is faster than the drain's pace. */
