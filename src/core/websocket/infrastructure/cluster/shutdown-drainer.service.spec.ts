@@ -37,40 +37,74 @@ describe('pacedGraceMs', () => {
   });
 });
 
+interface FakeSocket {
+  id: string;
+  connected: boolean;
+  emit: (event: string, data: { reconnectAfterMs: number }) => void;
+}
+
+/**
+ * Drains a node holding `count` sockets within `shutdownGraceMs`. With
+ * `admit`, through Redis: on each look the drainer takes, `admit(moving)`
+ * picks which told clients have arrived on another node. A told client leaves
+ * this node at once, unless `stays`. Answers the warnings, the delays told,
+ * the most clients ever told and not yet arrived, and the clients looked for.
+ */
+async function drain(
+  count: number,
+  shutdownGraceMs: number,
+  { admit, stays = false }: { admit?: (moving: FakeSocket[]) => FakeSocket[] | Error; stays?: boolean } = {},
+) {
+  const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+  const sockets = new Map<string, FakeSocket>();
+  const onTheWay = new Set<FakeSocket>();
+  let mostOnTheWay = 0;
+  const delays: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const socket: FakeSocket = {
+      id: `s${i}`,
+      connected: true,
+      emit: (_event, { reconnectAfterMs }) => {
+        delays.push(reconnectAfterMs);
+        if (!stays) {
+          socket.connected = false;
+          sockets.delete(socket.id);
+        }
+        onTheWay.add(socket);
+        mostOnTheWay = Math.max(mostOnTheWay, onTheWay.size);
+      },
+    };
+    sockets.set(socket.id, socket);
+  }
+  const looked: FakeSocket[] = [];
+  const elsewhere = async (moving: FakeSocket[]) => {
+    looked.push(...moving);
+    const picked = admit!(moving.filter((socket) => onTheWay.has(socket)));
+    if (picked instanceof Error) throw picked;
+    for (const socket of picked) onTheWay.delete(socket);
+    return picked;
+  };
+  const host = {
+    started: true,
+    server: { of: () => ({ sockets }), local: { disconnectSockets: () => sockets.clear() } },
+  } as unknown as SocketServerHost;
+  const redis = admit ? { redis: { url: 'redis://127.0.0.1:6379' } } : {};
+  const drainer = new ShutdownDrainer(
+    host,
+    { elsewhere, leaveCluster: async () => undefined } as unknown as ConnectionManager,
+    { leave: async () => undefined } as unknown as NodeLiveness,
+    {} as HttpAdapterHost,
+    { shutdownGraceMs, ...redis } as ResolvedWebsocketOptions,
+  );
+  await drainer.beforeApplicationShutdown();
+  return { warnings: warn.mock.calls.map(([message]) => String(message)), delays, mostOnTheWay, looked };
+}
+
 describe('ShutdownDrainer', () => {
   afterEach(() => {
     jest.restoreAllMocks();
   });
-
-  /** Drains a node holding `count` sockets (each leaves when told) within `shutdownGraceMs`; answers the warnings and the delays sent. */
-  async function drain(count: number, shutdownGraceMs: number) {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const sockets = new Map<string, { emit: (event: string, data: { reconnectAfterMs: number }) => void }>();
-    const delays: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const id = `s${i}`;
-      sockets.set(id, {
-        emit: (_event, data) => {
-          delays.push(data.reconnectAfterMs);
-          sockets.delete(id);
-        },
-      });
-    }
-    const host = {
-      started: true,
-      server: { of: () => ({ sockets }), local: { disconnectSockets: () => sockets.clear() } },
-    } as unknown as SocketServerHost;
-    const drainer = new ShutdownDrainer(
-      host,
-      { leaveCluster: async () => undefined } as unknown as ConnectionManager,
-      { leave: async () => undefined } as unknown as NodeLiveness,
-      {} as HttpAdapterHost,
-      { shutdownGraceMs } as ResolvedWebsocketOptions,
-    );
-    await drainer.beforeApplicationShutdown();
-    return { warnings: warn.mock.calls.map(([message]) => String(message)), delays };
-  }
 
   it('warns when the grace sends a node more than a second of sockets faster than its pace, naming the grace that would keep it', async () => {
     const { warnings, delays } = await drain(3_000, 0);
@@ -96,67 +130,8 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
     jest.restoreAllMocks();
   });
 
-  interface FakeSocket {
-    id: string;
-    connected: boolean;
-    emit: (event: string, data: { reconnectAfterMs: number }) => void;
-  }
-
-  /**
-   * Drains `count` sockets within `shutdownGraceMs` through a registry where
-   * `admit(moving)` picks, on each look, which told clients have arrived on
-   * another node. A told client leaves this node at once, unless `stays`.
-   * Answers the warnings, the most clients ever told and not yet arrived, the
-   * delays they were told, and the clients looked for.
-   */
-  async function drain(count: number, shutdownGraceMs: number, admit: (moving: FakeSocket[]) => FakeSocket[] | Error, stays = false) {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const sockets = new Map<string, FakeSocket>();
-    const onTheWay = new Set<FakeSocket>();
-    let mostOnTheWay = 0;
-    const delays: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const socket: FakeSocket = {
-        id: `s${i}`,
-        connected: true,
-        emit: (_event, { reconnectAfterMs }) => {
-          delays.push(reconnectAfterMs);
-          if (!stays) {
-            socket.connected = false;
-            sockets.delete(socket.id);
-          }
-          onTheWay.add(socket);
-          mostOnTheWay = Math.max(mostOnTheWay, onTheWay.size);
-        },
-      };
-      sockets.set(socket.id, socket);
-    }
-    const looked: FakeSocket[] = [];
-    const elsewhere = async (moving: FakeSocket[]) => {
-      looked.push(...moving);
-      const picked = admit(moving.filter((socket) => onTheWay.has(socket)));
-      if (picked instanceof Error) throw picked;
-      for (const socket of picked) onTheWay.delete(socket);
-      return picked;
-    };
-    const host = {
-      started: true,
-      server: { of: () => ({ sockets }), local: { disconnectSockets: () => sockets.clear() } },
-    } as unknown as SocketServerHost;
-    const drainer = new ShutdownDrainer(
-      host,
-      { elsewhere, leaveCluster: async () => undefined } as unknown as ConnectionManager,
-      { leave: async () => undefined } as unknown as NodeLiveness,
-      {} as HttpAdapterHost,
-      { shutdownGraceMs, redis: { url: 'redis://127.0.0.1:6379' } } as ResolvedWebsocketOptions,
-    );
-    await drainer.beforeApplicationShutdown();
-    return { warnings: warn.mock.calls.map(([message]) => String(message)), mostOnTheWay, told: delays.length, delays, looked };
-  }
-
   it('keeps at most 500 clients on their way, telling more as they arrive, and says nothing when all move in time', async () => {
-    const { warnings, mostOnTheWay, delays } = await drain(1_200, 10_000, (moving) => moving);
+    const { warnings, mostOnTheWay, delays } = await drain(1_200, 10_000, { admit: (moving) => moving });
     expect(delays).toHaveLength(1_200);
     expect(Math.max(...delays)).toBeLessThan(100);
     expect(mostOnTheWay).toBe(500);
@@ -165,7 +140,7 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
 
   it('goes as slowly as the other nodes admit; before the grace ends, tells the rest to keep coming at that rate, naming the grace they needed', async () => {
     // 20 arrive at each look (every 100 ms): 200 a second.
-    const { warnings, mostOnTheWay, delays } = await drain(1_200, 2_000, (moving) => moving.slice(0, 20));
+    const { warnings, mostOnTheWay, delays } = await drain(1_200, 2_000, { admit: (moving) => moving.slice(0, 20) });
     expect(delays).toHaveLength(1_200);
     // Before the last call (1 s before the end) no more than 500 were on their way; then the rest were told.
     expect(mostOnTheWay).toBeGreaterThan(500);
@@ -191,8 +166,8 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
   });
 
   it('looks for none of the told clients that have not left; with no arrival seen, tells the rest to come at 1,000 a second', async () => {
-    const { warnings, told, looked, delays } = await drain(600, 1_000, (moving) => moving, true);
-    expect(told).toBe(600);
+    const { warnings, looked, delays } = await drain(600, 1_000, { admit: (moving) => moving, stays: true });
+    expect(delays).toHaveLength(600);
     expect(looked).toEqual([]);
     expect(warnings).toEqual([
       expect.stringMatching(
@@ -203,15 +178,15 @@ describe('ShutdownDrainer through Redis: paced by arrivals', () => {
   });
 
   it('tells the rest over a spread when the registry cannot be read', async () => {
-    const { warnings, told } = await drain(600, 1_000, () => new Error('Connection is closed.'));
-    expect(told).toBe(600);
+    const { warnings, delays } = await drain(600, 1_000, { admit: () => new Error('Connection is closed.') });
+    expect(delays).toHaveLength(600);
     expect(warnings).toEqual([
       expect.stringMatching(/^Could not see where the moving clients arrived \(Connection is closed\.\): telling the rest over a spread$/),
     ]);
   });
 
   it('tells all at once and says nothing with a grace of 0, which asks for no drain', async () => {
-    const { warnings, delays } = await drain(300, 0, () => []);
+    const { warnings, delays } = await drain(300, 0, { admit: () => [] });
     expect(delays).toEqual(Array(300).fill(0));
     expect(warnings).toEqual([]);
   });
