@@ -8,11 +8,12 @@ import type { ResolvedWebsocketOptions } from '../../websocket.options.js';
 import { NodeLiveness } from './node-liveness.service.js';
 
 /**
- * The rate at which a draining node's clients are asked to arrive elsewhere:
- * a share of what one node takes (about 2,000 handshakes a second on one
- * core of a quiet host, 500 to 900 on a busy one, `npm run bench:scale`), so
- * a node taking over does not queue them past the offline grace. Several
- * nodes taking over only make it safer.
+ * The rate at which a draining node's clients are asked to arrive elsewhere
+ * when it cannot see them arrive (no Redis, or the registry unreadable): a
+ * share of what one node takes (about 2,000 handshakes a second on one core
+ * of a quiet host, 600 to 1,200 on a busy one, `npm run bench:scale`), so a
+ * node taking over does not queue them past the offline grace. Several nodes
+ * taking over only make it safer.
  */
 const RECONNECTS_PER_SECOND = 1000;
 /** Left at the end of the grace period for the last client's handshake elsewhere. */
