@@ -88,7 +88,6 @@ describe.each(REDIS_MODES)('node and Redis faults through %s', (mode) => {
       local = await startApp({ ...env(), NODE_ID: 'taker' });
       remote = await startNodeProcess({ ...env(), NODE_ID: 'leaver', WS_SHUTDOWN_GRACE_MS: '10000' });
       const told: number[] = [];
-      const arrived: number[] = [];
       const moves: Promise<void>[] = [];
       for (let from = 0; from < USERS; from += 100) {
         const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => connectTo(remote!.url, `mover-${from + i}`)));
@@ -100,7 +99,6 @@ describe.each(REDIS_MODES)('node and Redis faults through %s', (mode) => {
               socket.disconnect();
               await new Promise((resolve) => setTimeout(resolve, MOVE_MS));
               await connectTo(local!.url, `mover-${from + i}`);
-              arrived.push(Date.now());
             }),
           );
         }
@@ -109,17 +107,12 @@ describe.each(REDIS_MODES)('node and Redis faults through %s', (mode) => {
       await Promise.all(moves);
       expect(await remote.exited).toEqual({ code: 0, signal: null });
 
-      // At no moment more than 500 told and not yet arrived (a few more where the node saw an arrival before its client did).
-      const events = [...told.map((at) => [at, 1] as const), ...arrived.map((at) => [at, -1] as const)].sort(
-        (x, y) => x[0] - y[0] || x[1] - y[1],
-      );
-      let onTheWay = 0;
-      let most = 0;
-      for (const [, step] of events) most = Math.max(most, (onTheWay += step));
-      expect(most).toBeLessThanOrEqual(500 + 25);
-      expect(most).toBeGreaterThanOrEqual(400);
-      // The last were told only once the first had arrived.
+      // No client arrives sooner than MOVE_MS after it is told, so whatever is told within that time after the first
+      // went out before any arrival: at most the 500 the node lets be on their way at once. The rest came later.
       told.sort((x, y) => x - y);
+      const firstWave = told.filter((at) => at - told[0]! < MOVE_MS - 50).length;
+      expect(firstWave).toBeLessThanOrEqual(500);
+      expect(firstWave).toBeGreaterThanOrEqual(250);
       expect(told.at(-1)! - told[0]!).toBeGreaterThanOrEqual(MOVE_MS);
       expect(remote.output()).not.toMatch(/still here|Could not see/);
       const connections = local.app.get(ConnectionManager);

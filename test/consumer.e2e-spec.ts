@@ -217,6 +217,7 @@ async function prepareFixture({ name, tarball, pins = {} }: FixtureOptions): Pro
 interface RunningApp {
   url: string;
   child: ChildProcess;
+  stdout: () => string;
   stderr: () => string;
   /** SIGTERM, then SIGKILL after 5 s; resolves with how it ended. */
   stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -268,7 +269,7 @@ function startApp(fixture: Fixture, env: Record<string, string>, timeoutMs = 30_
       if (!match) return;
       clearTimeout(timer);
       child.off('exit', early);
-      resolvePromise({ url: `http://127.0.0.1:${match[1]}`, child, stderr: () => output.stderr, stop });
+      resolvePromise({ url: `http://127.0.0.1:${match[1]}`, child, stdout: () => output.stdout, stderr: () => output.stderr, stop });
     });
   });
 }
@@ -716,6 +717,47 @@ describe('the same app with Redis: pushes from a worker script and over HTTP', (
     expect(response.status).toBe(202);
     expect(await arriving).toMatchObject({ type: 'payment.confirmed', data: { amount: 5 } });
   });
+
+  it('a second node drains on SIGTERM as fast as this one admits its clients: at most 500 on their way at once', async () => {
+    const USERS = 700;
+    // Each client takes this long to arrive after it is told: the other node admits them slowly.
+    const MOVE_MS = 400;
+    const leaving = await startApp(fixture, { JWT_SECRET: SECRET, REDIS_URL: redis.url, SHUTDOWN_GRACE_MS: '10000' });
+    const told: number[] = [];
+    const moves: Promise<void>[] = [];
+    for (let from = 0; from < USERS; from += 100) {
+      const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => connect(leaving.url, token(`mover-${from + i}`))));
+      for (const [i, { socket }] of batch.entries()) {
+        const notice = new Promise<{ reconnectAfterMs: number }>((resolvePromise) => socket.once('server:shutdown', resolvePromise));
+        moves.push(
+          notice.then(async ({ reconnectAfterMs }) => {
+            told.push(Date.now());
+            await new Promise((resolvePromise) => setTimeout(resolvePromise, reconnectAfterMs));
+            socket.disconnect();
+            await new Promise((resolvePromise) => setTimeout(resolvePromise, MOVE_MS));
+            await connect(app.url, token(`mover-${from + i}`));
+          }),
+        );
+      }
+    }
+    const exited = new Promise<unknown[]>((resolvePromise) => leaving.child.once('exit', (...end) => resolvePromise(end)));
+    leaving.child.kill('SIGTERM');
+    try {
+      await Promise.all(moves);
+      expect(await exited).toEqual([0, null]);
+    } finally {
+      await leaving.stop();
+    }
+
+    // No client arrives sooner than MOVE_MS after it is told, so whatever is told within that time after the first
+    // went out before any arrival: at most the 500 the node lets be on their way at once. The rest came later.
+    told.sort((x, y) => x - y);
+    const firstWave = told.filter((at) => at - told[0]! < MOVE_MS - 50).length;
+    expect(firstWave).toBeLessThanOrEqual(500);
+    expect(firstWave).toBeGreaterThanOrEqual(250);
+    expect(told.at(-1)! - told[0]!).toBeGreaterThanOrEqual(MOVE_MS);
+    expect(`${leaving.stdout()}${leaving.stderr()}`).not.toMatch(/still here|Could not see/);
+  }, 60_000);
 });
 
 /*

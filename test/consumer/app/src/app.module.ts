@@ -14,7 +14,7 @@ import { TodoModule } from './todo/todo.module.js';
     WebsocketModule.forRoot({
       // With JWT_TENANT_CLAIM set, every token must name its tenant in that claim, and each tenant is kept apart.
       auth: { secret: process.env.JWT_SECRET, ...(process.env.JWT_TENANT_CLAIM ? { tenantClaim: process.env.JWT_TENANT_CLAIM } : {}) },
-      shutdownGraceMs: 0,
+      shutdownGraceMs: Number(process.env.SHUTDOWN_GRACE_MS ?? 0),
       redis: process.env.REDIS_URL ? { url: process.env.REDIS_URL } : undefined,
     }),
     ChatModule.forRoot(),
