@@ -70,6 +70,27 @@ describe('ConnectionManager', () => {
     ]);
   });
 
+  it("finds the sockets whose user has a socket on another node, each tenant's user apart, with one look per user", async () => {
+    const registry = new InMemoryConnectionRegistry();
+    const manager = new ConnectionManager(
+      registry,
+      {} as SocketServerHost,
+      new EventEmitter2(),
+      { subscriptionsSettled: async () => undefined, onResumed: () => undefined } as RoomSubscriptions,
+      resolveWebsocketOptions({ auth: { secret: 'a-test-secret-of-at-least-32-bytes' }, nodeId: 'n1' }),
+    );
+    const [annTab1, annTab2, bob, acmeAnn] = [fakeSocket('ann'), fakeSocket('ann'), fakeSocket('bob'), fakeSocket('ann', 'acme')];
+    for (const { socket } of [annTab1, annTab2, bob, acmeAnn]) await manager.admit(socket);
+    // ann has arrived on n2; bob is only here; acme's ann is another user, only here.
+    await registry.add({ socketId: 'elsewhere', userId: 'ann', nodeId: 'n2' }, 5);
+    const looks: string[] = [];
+    const socketsOf = registry.socketsOf.bind(registry);
+    registry.socketsOf = (userId) => (looks.push(userId), socketsOf(userId));
+    const moving = [annTab1.socket, bob.socket, annTab2.socket, acmeAnn.socket];
+    expect(await manager.elsewhere(moving)).toEqual([annTab1.socket, annTab2.socket]);
+    expect(looks.sort()).toEqual(['acme/ann', 'ann', 'bob']);
+  });
+
   it("raises realtime.user.connected on a user's first socket only, and .disconnected after the last", async () => {
     const { manager, seen } = setup();
     const a = fakeSocket('alice');

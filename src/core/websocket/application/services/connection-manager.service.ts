@@ -183,11 +183,16 @@ export class ConnectionManager {
 
   /** Of this node's `sockets`, those whose user has a socket on another node (a draining node's clients that arrived). */
   async elsewhere(sockets: readonly RealtimeSocket[]): Promise<RealtimeSocket[]> {
-    const found = await Promise.all(
-      sockets.map(async (socket) =>
-        (await this.registry.socketsOf(this.keyOf(socket))).some((entry) => entry.nodeId !== this.options.nodeId),
-      ),
-    );
+    // One look per user, however many of the user's tabs are moving.
+    const keys = sockets.map((socket) => this.keyOf(socket));
+    const looks = new Map<string, Promise<boolean>>();
+    for (const key of new Set(keys)) {
+      looks.set(
+        key,
+        this.registry.socketsOf(key).then((entries) => entries.some((entry) => entry.nodeId !== this.options.nodeId)),
+      );
+    }
+    const found = await Promise.all(keys.map((key) => looks.get(key)!));
     return sockets.filter((_, index) => found[index]);
   }
 
