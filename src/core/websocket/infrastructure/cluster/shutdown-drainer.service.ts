@@ -121,6 +121,7 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
     const moving = new Map<RealtimeSocket, number>();
     let next = 0;
     let arrived = 0;
+    const untold = () => sockets.slice(next).filter((socket) => socket.connected);
     for (;;) {
       const now = Date.now();
       for (const [socket, toldAt] of moving) if (now - toldAt > MOVE_GIVEN_UP_MS) moving.delete(socket);
@@ -132,10 +133,7 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
           found = await this.connections.elsewhere(left);
         } catch (error) {
           this.logger.warn(`Could not see where the moving clients arrived (${(error as Error).message}): telling the rest over a spread`);
-          this.spread(
-            sockets.slice(next).filter((socket) => socket.connected),
-            Math.max(0, deadline - Date.now()),
-          );
+          this.spread(untold(), Math.max(0, deadline - Date.now()));
           return;
         }
         for (const socket of found) moving.delete(socket);
@@ -151,7 +149,7 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
       }
       await sleep(PACE_TICK_MS);
     }
-    const rest = sockets.slice(next).filter((socket) => socket.connected);
+    const rest = untold();
     // A grace of 0 asks for no drain: all at once, and nothing to say.
     if (deadline <= started) {
       for (const socket of rest) socket.emit('server:shutdown', { reconnectAfterMs: 0 });
@@ -173,13 +171,14 @@ export class ShutdownDrainer implements BeforeApplicationShutdown {
   /** Tells `sockets` to move, each after a random delay below `reconnectSpreadMs`; warns when that is faster than the drain's pace. */
   private spread(sockets: RealtimeSocket[], graceMs: number): void {
     const spread = reconnectSpreadMs(sockets.length, graceMs);
+    const paced = pacedGraceMs(sockets.length);
     // Fewer than a second's worth reach a node well inside the offline grace, however fast they come.
-    if (sockets.length > RECONNECTS_PER_SECOND && graceMs < pacedGraceMs(sockets.length)) {
+    if (sockets.length > RECONNECTS_PER_SECOND && graceMs < paced) {
       const pace = spread > 0 ? `over ${Math.round(spread)} ms (${Math.round((sockets.length * 1000) / spread)} a second)` : 'at once';
       this.logger.warn(
         `Sending ${sockets.length} sockets elsewhere ${pace}, faster than the drain's pace of ${RECONNECTS_PER_SECOND} a second: ` +
           `the nodes taking them over may hold some past the presence offline grace. ` +
-          `A shutdown grace of ${pacedGraceMs(sockets.length)} ms (shutdownGraceMs) would keep the pace`,
+          `A shutdown grace of ${paced} ms (shutdownGraceMs) would keep the pace`,
       );
     }
     for (const socket of sockets) socket.emit('server:shutdown', { reconnectAfterMs: Math.floor(Math.random() * spread) });
